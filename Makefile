@@ -1,0 +1,56 @@
+# One entry point for students, instructors and CI. `make` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVICES := python3 tools/services/services.py
+# Every lesson script, in lesson order, as `make demo` runs them.
+DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py
+
+.PHONY: help install services services-down services-status demo test lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed .env ## create .venv, install requirements.txt, create .env from .env.example
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+.env:
+	cp .env.example .env
+
+services: .env ## start MySQL, DynamoDB Local and InfluxDB (Docker if present, else natively)
+	$(SERVICES) up
+
+services-down: ## stop the servers that `make services` started
+	$(SERVICES) down
+
+services-status: ## show whether each server is reachable with the .env settings
+	$(SERVICES) status
+
+demo: install services ## run every lesson script in order, as a student would
+	@for script in $(DEMO); do \
+	  dir=$${script%/*}; file=$${script#*/}; \
+	  printf '\n=== lesson-17/%s: cd lesson-17/%s && python3 %s\n' "$$script" "$$dir" "$$file"; \
+	  (cd lesson-17/$$dir && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" python3 $$file) || exit 1; \
+	done
+
+test: install services ## run every script end to end against the real servers (pytest)
+	$(PY) -m pytest
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean: ## stop the servers, remove .venv, server data and caches (keeps .env)
+	-$(SERVICES) down
+	rm -rf $(VENV) .services .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""SQLAlchemy 2.x ORM on SQLite: define models, add objects in a session, query them back.
+
+Run:   cd lesson-17/02 && python3 main.py
+Needs: SQLAlchemy (pip install -r requirements.txt); no server.
+DATABASE_URL picks another database; the default is SQLite in memory, as in the lesson.
+"""
+
+import os
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from model import Address, Base, User
+
+DATABASE_URL = os.getenv("DATABASE_URL", "sqlite+pysqlite:///:memory:")
+
+
+def main():
+    # Create an SQLite database in memory
+    engine = create_engine(DATABASE_URL, echo=False)
+
+    # This script owns its tables: drop what an earlier run left in a file
+    # database, then create all tables defined in the model.
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+
+    # Create a new session
+    with Session(engine) as session:
+        # Create new User and Address instances
+        alice = User(name="alice", age=30, addresses=[Address(email_address="alice@example.com")])
+        bob = User(name="bob", age=25, addresses=[Address(email_address="bob@example.com")])
+        charlie = User(
+            name="charlie", age=35, addresses=[Address(email_address="charlie@example.com")]
+        )
+
+        # Add the instances to the session and commit
+        session.add_all([alice, bob, charlie])
+        session.commit()
+
+    # Query users aged 30 or older
+    with Session(engine) as session:
+        stmt = session.query(User).filter(User.age >= 30)
+        for user in stmt:
+            print(user)
+            for address in user.addresses:
+                print("  ", address)
+
+
+if __name__ == "__main__":
+    main()

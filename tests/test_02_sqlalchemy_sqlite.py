@@ -1,0 +1,38 @@
+"""02: SQLAlchemy 2.x ORM on SQLite."""
+
+import sqlite3
+
+from conftest import run_ok
+
+EXPECTED = [
+    "User(id=1, name='alice', age=30)",
+    "   Address(id=1, email_address='alice@example.com')",
+    "User(id=3, name='charlie', age=35)",
+    "   Address(id=3, email_address='charlie@example.com')",
+]
+
+
+def test_in_memory_run_prints_users_with_addresses_twice_the_same():
+    first = run_ok("02", "main.py")
+    assert first.lines == EXPECTED
+    assert run_ok("02", "main.py").stdout == first.stdout
+
+
+def test_file_database_holds_users_and_addresses(tmp_path):
+    db = tmp_path / "02.db"
+    env = {"DATABASE_URL": f"sqlite+pysqlite:///{db}"}
+    first = run_ok("02", "main.py", env)
+    second = run_ok("02", "main.py", env)  # the script resets the tables it owns
+    assert first.lines == second.lines == EXPECTED
+
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT u.id, u.name, u.age, a.email_address FROM user u"
+        " JOIN address a ON a.user_id = u.id ORDER BY u.id"
+    ).fetchall()
+    con.close()
+    assert rows == [
+        (1, "alice", 30, "alice@example.com"),
+        (2, "bob", 25, "bob@example.com"),
+        (3, "charlie", 35, "charlie@example.com"),
+    ]

@@ -1,0 +1,50 @@
+"""Every lesson script is run by some test; every other lesson module is used by a script."""
+
+import ast
+from pathlib import Path
+
+from conftest import LESSON
+
+TESTS = Path(__file__).parent
+RUNNERS = {"run_ok", "run_script"}
+
+
+def scripts_run_by_tests():
+    """(section, file) of each run_ok/run_script call with literal arguments in tests/."""
+    found = set()
+    for test_file in TESTS.glob("test_*.py"):
+        for node in ast.walk(ast.parse(test_file.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) in RUNNERS
+                and len(node.args) >= 2
+                and all(isinstance(a, ast.Constant) for a in node.args[:2])
+            ):
+                found.add((node.args[0].value, node.args[1].value))
+    return found
+
+
+def is_script(path):
+    return 'if __name__ == "__main__":' in path.read_text()
+
+
+def lesson_files():
+    return sorted(p for p in LESSON.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def test_every_lesson_script_is_run_by_a_test():
+    run = scripts_run_by_tests()
+    scripts = [p for p in lesson_files() if is_script(p)]
+    assert scripts, "no lesson scripts found"
+    missing = [str(p.relative_to(LESSON)) for p in scripts if (p.parent.name, p.name) not in run]
+    assert not missing, f"lesson scripts no test runs: {missing}"
+
+
+def test_every_other_lesson_module_is_imported_by_a_script_beside_it():
+    for module in (p for p in lesson_files() if not is_script(p)):
+        importers = [
+            p.name
+            for p in module.parent.glob("*.py")
+            if is_script(p) and f"from {module.stem} import" in p.read_text()
+        ]
+        assert importers, f"{module.relative_to(LESSON)} is used by no script in its folder"

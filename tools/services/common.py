@@ -1,0 +1,167 @@
+"""Shared plumbing of the native service manager: settings, processes, waits, installs.
+
+Standard library only: it runs before the project's virtualenv exists.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = ROOT / ".services"  # data, logs and pid files; git-ignored
+CACHE = Path(os.getenv("XDG_CACHE_HOME", Path.home() / ".cache")) / "lesson-17"  # built binaries
+
+
+class Fail(Exception):
+    """A problem the user can act on: printed as one message, exit code 1."""
+
+
+def read_settings():
+    """The .env.example defaults, overridden by .env, overridden by the environment."""
+    settings = {}
+    for name in (".env.example", ".env"):
+        path = ROOT / name
+        if path.exists():
+            for line in path.read_text().splitlines():
+                line = line.strip()
+                if line and not line.startswith("#") and "=" in line:
+                    key, value = line.split("=", 1)
+                    settings[key.strip()] = value.strip().strip("'\"")
+    settings.update({k: v for k, v in os.environ.items() if k in settings})
+    return settings
+
+
+def url_port(url, default):
+    return urlsplit(url).port or default
+
+
+def log(name, message):
+    print(f"{name:<9} {message}", flush=True)
+
+
+def tail(path, lines=25):
+    try:
+        text = Path(path).read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return "(no log yet)"
+    return "\n".join(text[-lines:])
+
+
+def wait_until(check, seconds, what, logfile):
+    """Poll check() until it returns a true value; on timeout fail with the log's tail."""
+    deadline = time.monotonic() + seconds
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as exc:  # a server that is starting up fails in many ways
+            last_error = exc
+        time.sleep(0.5)
+    raise Fail(
+        f"{what} was not ready after {seconds} s (last error: {last_error}).\n"
+        f"Last lines of {logfile}:\n{tail(logfile)}"
+    )
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie is not alive; it only waits to be reaped by its parent.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+class Daemon:
+    """A server process started in the background, remembered by a pid file."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = STATE / name
+        self.pidfile = self.dir / f"{name}.pid"
+        self.logfile = self.dir / f"{name}.log"
+
+    def pid(self):
+        try:
+            pid = int(self.pidfile.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if pid_alive(pid) else None
+
+    def start(self, argv, cwd=None, env=None):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.logfile, "ab") as out:
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd or self.dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # outlives `make services`; stopped by pid
+            )
+        self.pidfile.write_text(str(proc.pid))
+        return proc.pid
+
+    def stop(self, seconds=30):
+        pid = self.pid()
+        self.pidfile.unlink(missing_ok=True)
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + seconds
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        return True
+
+
+def run(argv, what, **kwargs):
+    """Run a set-up command; on failure raise Fail with the end of its output."""
+    proc = subprocess.run(argv, capture_output=True, text=True, **kwargs)
+    if proc.returncode != 0:
+        output = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+        raise Fail(f"{what} failed (exit {proc.returncode}): {' '.join(map(str, argv))}\n{output}")
+    return proc.stdout
+
+
+def apt_install(packages, why):
+    """Install Debian packages as root, without letting them start system services."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise Fail(f"{why}: install {' '.join(packages)} (or use Docker: docker compose up -d)")
+    policy = Path("/usr/sbin/policy-rc.d")
+    ours = not policy.exists()
+    if ours:  # tells the packages' scripts not to start their daemons
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    argv = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages]
+    try:
+        if subprocess.run(argv, env=env, capture_output=True).returncode != 0:
+            run(["apt-get", "update", "-q"], "apt-get update", env=env)
+            run(argv, f"apt-get install {' '.join(packages)}", env=env)
+    finally:
+        if ours:
+            policy.unlink(missing_ok=True)
+
+
+def which(*names):
+    """The first of names on PATH or in the sbin folders, where servers live."""
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin", "/sbin"])
+    for name in names:
+        found = shutil.which(name, path=path)
+        if found:
+            return found
+    return None

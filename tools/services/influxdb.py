@@ -1,0 +1,153 @@
+"""InfluxDB 2.8 OSS, natively: built once from the Go module proxy, then run on loopback."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from common import CACHE, Daemon, Fail, log, run, url_port, wait_until, which
+
+NAME = "influxdb"
+MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
+HERE = Path(__file__).resolve().parent
+BINARY = CACHE / f"influxd-{VERSION}" / "influxd"
+daemon = Daemon(NAME)
+
+
+def _api(s, method, path, body=None, token=True):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {s['INFLUXDB_TOKEN']}"
+    data = json.dumps(body).encode() if body is not None else None
+    url = s["INFLUXDB_URL"].rstrip("/") + path
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.load(resp)
+
+
+def _server_up(s):
+    return _api(s, "GET", "/health", token=False).get("status") == "pass"
+
+
+def healthy(s):
+    """/health passes, setup is done, and the token sees the configured org's bucket."""
+    if not _server_up(s) or _api(s, "GET", "/api/v2/setup", token=False).get("allowed"):
+        return False
+    query = f"/api/v2/buckets?name={s['INFLUXDB_BUCKET']}&org={s['INFLUXDB_ORG']}"
+    return bool(_api(s, "GET", query).get("buckets"))
+
+
+def describe(s):
+    return f"{s['INFLUXDB_URL']} org {s['INFLUXDB_ORG']} bucket {s['INFLUXDB_BUCKET']}"
+
+
+def _rust_toolchain():
+    """flux pins Rust 1.72, which rustup cannot fetch offline: use an installed toolchain."""
+    if os.getenv("RUSTUP_TOOLCHAIN") or not which("rustup"):
+        return os.getenv("RUSTUP_TOOLCHAIN")
+    installed = run(["rustup", "toolchain", "list"], "rustup toolchain list").split()
+    return "stable" if any(t.startswith("stable") for t in installed) else installed[0]
+
+
+def build():
+    """go build of influxd v2.8.0 without the UI (no `assets` tag); libflux is built by cargo."""
+    for tool in ("go", "cargo"):
+        if not which(tool):
+            raise Fail(f"influxdb: building InfluxDB {VERSION} needs `{tool}` on PATH")
+    log(NAME, f"building influxd {VERSION} from the Go module proxy into {BINARY} (once)")
+    started = time.monotonic()
+    work = CACHE / f"influxd-{VERSION}-build"
+    src = work / "src"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    info = json.loads(
+        run(["go", "mod", "download", "-json", f"{MODULE}@{VERSION}"], "go mod download", cwd=work)
+    )
+    # go.mod has a replace directive, so `go install pkg@version` refuses: build a writable copy.
+    shutil.copytree(info["Dir"], src)
+    subprocess.run(["chmod", "-R", "u+w", str(src)], check=True)
+    run(
+        ["go", "build", "-o", str(work / "pkg-config"), "github.com/influxdata/pkg-config"],
+        "go build pkg-config",
+        cwd=src,
+    )
+    env = dict(os.environ, PKG_CONFIG=str(work / "pkg-config"), GOFLAGS="-buildvcs=false")
+    env["RUSTC_WRAPPER"] = str(HERE / "rustc-cap-lints")  # flux denies newer Rust's warnings
+    toolchain = _rust_toolchain()
+    if toolchain:
+        env["RUSTUP_TOOLCHAIN"] = toolchain
+    BINARY.parent.mkdir(parents=True, exist_ok=True)
+    tmp = BINARY.with_suffix(".partial")
+    ldflags = (
+        f"-X main.version={VERSION} -X main.commit={info.get('Origin', {}).get('Hash', '')[:10]}"
+    )
+    run(
+        [
+            "go",
+            "build",
+            "-tags",
+            "sqlite_foreign_keys,sqlite_json",
+            "-ldflags",
+            ldflags,
+            "-o",
+            str(tmp),
+            "./cmd/influxd",
+        ],
+        "go build influxd",
+        cwd=src,
+        env=env,
+    )
+    tmp.rename(BINARY)
+    shutil.rmtree(work, ignore_errors=True)
+    log(NAME, f"built influxd in {time.monotonic() - started:.0f} s")
+
+
+def _setup(s):
+    """Onboard once (user, org, bucket, token from .env); later starts check the token."""
+    if _api(s, "GET", "/api/v2/setup", token=False).get("allowed"):
+        _api(
+            s,
+            "POST",
+            "/api/v2/setup",
+            token=False,
+            body={
+                "username": s["INFLUXDB_USERNAME"],
+                "password": s["INFLUXDB_PASSWORD"],
+                "org": s["INFLUXDB_ORG"],
+                "bucket": s["INFLUXDB_BUCKET"],
+                "token": s["INFLUXDB_TOKEN"],
+            },
+        )
+        log(NAME, f"set up org {s['INFLUXDB_ORG']}, bucket {s['INFLUXDB_BUCKET']}")
+    try:
+        return healthy(s)
+    except urllib.error.HTTPError as exc:
+        raise Fail(
+            f"influxdb: this data was set up with other credentials than .env ({exc}); "
+            f"reset it with: make services-down && rm -rf {daemon.dir} && make services"
+        ) from exc
+
+
+def start(s):
+    if not BINARY.exists():
+        build()
+    data = daemon.dir
+    port = url_port(s["INFLUXDB_URL"], 8086)
+    daemon.start(
+        [
+            str(BINARY),
+            f"--bolt-path={data / 'influxd.bolt'}",
+            f"--engine-path={data / 'engine'}",
+            f"--sqlite-path={data / 'influxd.sqlite'}",
+            f"--http-bind-address=127.0.0.1:{port}",
+            "--reporting-disabled",
+        ]
+    )
+    wait_until(lambda: _server_up(s), 60, "influxdb", daemon.logfile)
+    if not _setup(s):
+        raise Fail(f"influxdb: bucket {s['INFLUXDB_BUCKET']} is missing in org {s['INFLUXDB_ORG']}")
+    return f"InfluxDB {VERSION}"

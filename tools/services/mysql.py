@@ -1,0 +1,132 @@
+"""MySQL protocol server, natively: MariaDB (or MySQL) in .services/mysql, on loopback."""
+
+import hashlib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from common import Daemon, Fail, apt_install, log, run, wait_until, which
+
+NAME = "mysql"
+daemon = Daemon(NAME)
+
+
+def _client():
+    return which("mariadb", "mysql")
+
+
+def healthy(s):
+    """True when `SELECT 1` succeeds over TCP with the configured user and database."""
+    client = _client()
+    if client is None:
+        return False
+    argv = [client, "--no-defaults", "--protocol=TCP", "-h", s["MYSQL_HOST"]]
+    argv += [
+        "-P",
+        s["MYSQL_PORT"],
+        "-u",
+        s["MYSQL_USER"],
+        "-N",
+        "-e",
+        "SELECT 1",
+        s["MYSQL_DATABASE"],
+    ]
+    env = dict(os.environ, MYSQL_PWD=s["MYSQL_PASSWORD"])
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
+    return proc.returncode == 0 and proc.stdout.strip() == "1"
+
+
+def describe(s):
+    return (
+        f"{s['MYSQL_HOST']}:{s['MYSQL_PORT']} user {s['MYSQL_USER']} database {s['MYSQL_DATABASE']}"
+    )
+
+
+def _server():
+    server = which("mariadbd", "mysqld")
+    if server is None:
+        log(NAME, "no mariadbd/mysqld on PATH: installing Debian's mariadb-server")
+        apt_install(["mariadb-server", "mariadb-client"], "no MySQL-protocol server on PATH")
+        server = which("mariadbd", "mysqld")
+    if server is None or _client() is None:
+        raise Fail("mysql: a server (mariadbd or mysqld) and its client are both needed")
+    return server
+
+
+def _quote(value):
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _init_sql(s):
+    """Run at every start: users, passwords and database follow .env."""
+    pw = _quote(s["MYSQL_PASSWORD"])
+    lines = []
+    for user in dict.fromkeys(["root", s["MYSQL_USER"]]):
+        for host in ("localhost", "127.0.0.1", "::1"):
+            account = f"{_quote(user)}@{_quote(host)}"
+            lines += [
+                f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {pw};",
+                f"ALTER USER {account} IDENTIFIED BY {pw};",
+                f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION;",
+            ]
+    lines.append(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`;")
+    return "\n".join(lines) + "\n"
+
+
+def _socket_path():
+    path = daemon.dir / "mysqld.sock"
+    if len(str(path)) > 100:  # unix sockets have a short path limit
+        digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+        path = Path("/tmp") / f"lesson17-mysqld-{digest}.sock"
+    return path
+
+
+def start(s):
+    server = _server()
+    banner = run([server, "--version"], "mysqld --version")
+    mariadb = "MariaDB" in banner
+    number = re.search(r"Ver (\d+\.\d+\.\d+)", banner)
+    version = ("MariaDB " if mariadb else "MySQL ") + (number.group(1) if number else "?")
+    data = daemon.dir / "data"
+    as_root = ["--user=root"] if os.geteuid() == 0 else []
+    if not (data / "mysql").is_dir():
+        log(NAME, f"initialising a data directory in {data}")
+        data.mkdir(parents=True, exist_ok=True)
+        if mariadb:
+            install_db = which("mariadb-install-db", "mysql_install_db")
+            run(
+                [
+                    install_db,
+                    "--no-defaults",
+                    f"--datadir={data}",
+                    "--skip-test-db",
+                    "--auth-root-authentication-method=normal",
+                    *as_root,
+                ],
+                "mariadb-install-db",
+            )
+        else:
+            run(
+                [server, "--no-defaults", "--initialize-insecure", f"--datadir={data}", *as_root],
+                "mysqld --initialize-insecure",
+            )
+    init = daemon.dir / "init.sql"
+    init.write_text(_init_sql(s))
+    init.chmod(0o600)
+    daemon.start(
+        [
+            server,
+            "--no-defaults",
+            f"--datadir={data}",
+            f"--port={s['MYSQL_PORT']}",
+            f"--bind-address={s['MYSQL_HOST']}",
+            f"--socket={_socket_path()}",
+            f"--pid-file={daemon.dir / 'mysqld.server.pid'}",
+            f"--init-file={init}",
+            "--console",
+            *as_root,
+        ]
+    )
+    wait_until(lambda: healthy(s), 60, f"mysql ({version})", daemon.logfile)
+    return version

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Start, stop and check the lesson's three database servers.
+
+    python3 tools/services/services.py up|down|status
+
+With a Docker engine: `docker compose` on the top-level docker-compose.yml.
+Without one: real servers started natively (MariaDB, DynamoDB Local, InfluxDB 2.8),
+installed or built on first use, with data, logs and pid files in .services/.
+SERVICES_ENGINE=docker|native overrides the choice. Standard library only.
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+import dynamodb
+import influxdb
+import mysql
+from common import ROOT, STATE, Fail, log, read_settings
+
+SERVICES = (mysql, dynamodb, influxdb)
+ENGINE_FILE = STATE / "engine"
+
+
+def docker_engine_present():
+    try:
+        info = subprocess.run(["docker", "info"], capture_output=True, timeout=20)
+        compose = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return info.returncode == 0 and compose.returncode == 0
+
+
+def engine(for_up):
+    chosen = os.getenv("SERVICES_ENGINE", "auto")
+    if chosen == "auto" and not for_up and ENGINE_FILE.exists():
+        chosen = ENGINE_FILE.read_text().strip()  # stop or check what `up` started
+    if chosen == "auto":
+        chosen = "docker" if docker_engine_present() else "native"
+    if chosen not in ("docker", "native"):
+        raise Fail(f"SERVICES_ENGINE must be docker, native or auto, not {chosen!r}")
+    return chosen
+
+
+def compose(*args):
+    argv = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
+    if subprocess.run([*argv, *args]).returncode != 0:
+        raise Fail(f"docker compose {' '.join(args)} failed")
+
+
+def check(service, s):
+    try:
+        return bool(service.healthy(s))
+    except Exception:
+        return False
+
+
+def up():
+    s = read_settings()
+    chosen = engine(for_up=True)
+    STATE.mkdir(exist_ok=True)
+    ENGINE_FILE.write_text(chosen)
+    if chosen == "docker":
+        compose("up", "-d", "--wait")
+        return status()
+    for service in SERVICES:
+        name = service.NAME
+        if check(service, s):
+            pid = service.daemon.pid()
+            owner = f"pid {pid}" if pid else "not started by this project"
+            log(name, f"healthy, already running ({owner}): {service.describe(s)}")
+            continue
+        if service.daemon.pid():
+            service.daemon.stop()  # ours, but not answering: start it afresh
+        started = time.monotonic()
+        version = service.start(s)
+        seconds = time.monotonic() - started
+        log(name, f"healthy in {seconds:.1f} s: {version}, {service.describe(s)}")
+    return 0
+
+
+def down():
+    if engine(for_up=False) == "docker":
+        compose("down")
+        return 0
+    for service in SERVICES:
+        stopped = service.daemon.stop()
+        log(service.NAME, "stopped" if stopped else "was not running (nothing of ours to stop)")
+    return 0
+
+
+def status():
+    s = read_settings()
+    chosen = engine(for_up=False)
+    bad = 0
+    for service in SERVICES:
+        ok = check(service, s)
+        bad += not ok
+        pid = service.daemon.pid() if chosen == "native" else None
+        where = f"{chosen}, pid {pid}" if pid else chosen
+        state = "healthy" if ok else "NOT REACHABLE"
+        log(service.NAME, f"{state:<13} {service.describe(s)} ({where})")
+    if bad:
+        print("Start them with: make services", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def main(argv):
+    commands = {"up": up, "down": down, "status": status}
+    if len(argv) != 2 or argv[1] not in commands:
+        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        return 2
+    try:
+        return commands[argv[1]]()
+    except Fail as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
