@@ -16,6 +16,15 @@ from dotenv import dotenv_values
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "lesson-17"
 START = "make services"
+CLOSED_PORT = "1"  # nothing listens on port 1 of the loopback address
+
+# What 02 and 03 print: the same ORM code on SQLite and on MySQL.
+ORM_OUTPUT = [
+    "User(id=1, name='alice', age=30)",
+    "   Address(id=1, email_address='alice@example.com')",
+    "User(id=3, name='charlie', age=35)",
+    "   Address(id=3, email_address='charlie@example.com')",
+]
 
 # The same settings the scripts see: .env.example's defaults, .env, then the environment.
 SETTINGS = {
@@ -57,6 +66,16 @@ def run_ok(section, script, env=None):
         f"{section}/{script} exited {result.returncode}:\n{result.stderr}"
     )
     return result
+
+
+def assert_one_line_error(result, *needles):
+    """An expected failure: non-zero exit, nothing on stdout, one actionable stderr line."""
+    assert result.returncode != 0, result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
 
 
 def unreachable(what, where, exc):

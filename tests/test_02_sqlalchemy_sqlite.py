@@ -2,19 +2,12 @@
 
 import sqlite3
 
-from conftest import run_ok
-
-EXPECTED = [
-    "User(id=1, name='alice', age=30)",
-    "   Address(id=1, email_address='alice@example.com')",
-    "User(id=3, name='charlie', age=35)",
-    "   Address(id=3, email_address='charlie@example.com')",
-]
+from conftest import ORM_OUTPUT, run_ok
 
 
 def test_in_memory_run_prints_users_with_addresses_twice_the_same():
     first = run_ok("02", "main.py")
-    assert first.lines == EXPECTED
+    assert first.lines == ORM_OUTPUT
     assert run_ok("02", "main.py").stdout == first.stdout
 
 
@@ -23,7 +16,7 @@ def test_file_database_holds_users_and_addresses(tmp_path):
     env = {"DATABASE_URL": f"sqlite+pysqlite:///{db}"}
     first = run_ok("02", "main.py", env)
     second = run_ok("02", "main.py", env)  # the script resets the tables it owns
-    assert first.lines == second.lines == EXPECTED
+    assert first.lines == second.lines == ORM_OUTPUT
 
     con = sqlite3.connect(db)
     rows = con.execute(

@@ -2,14 +2,12 @@
 
 import json
 import os
-import shutil
-import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import CACHE, Daemon, Fail, log, run, url_port, wait_until, which
+from common import CACHE, Daemon, Fail, go_build, log, run, url_port, wait_until, which
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
@@ -53,56 +51,36 @@ def _rust_toolchain():
     return "stable" if any(t.startswith("stable") for t in installed) else installed[0]
 
 
-def build():
-    """go build of influxd v2.8.0 without the UI (no `assets` tag); libflux is built by cargo."""
-    for tool in ("go", "cargo"):
-        if not which(tool):
-            raise Fail(f"influxdb: building InfluxDB {VERSION} needs `{tool}` on PATH")
-    log(NAME, f"building influxd {VERSION} from the Go module proxy into {BINARY} (once)")
-    started = time.monotonic()
-    work = CACHE / f"influxd-{VERSION}-build"
-    src = work / "src"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    info = json.loads(
-        run(["go", "mod", "download", "-json", f"{MODULE}@{VERSION}"], "go mod download", cwd=work)
-    )
-    # go.mod has a replace directive, so `go install pkg@version` refuses: build a writable copy.
-    shutil.copytree(info["Dir"], src)
-    subprocess.run(["chmod", "-R", "u+w", str(src)], check=True)
+def _prepare(src, work):
+    """libflux (Rust) is built by cargo, through influxdata's pkg-config wrapper."""
     run(
         ["go", "build", "-o", str(work / "pkg-config"), "github.com/influxdata/pkg-config"],
         "go build pkg-config",
         cwd=src,
     )
-    env = dict(os.environ, PKG_CONFIG=str(work / "pkg-config"), GOFLAGS="-buildvcs=false")
+    env = {"PKG_CONFIG": str(work / "pkg-config")}
     env["RUSTC_WRAPPER"] = str(HERE / "rustc-cap-lints")  # flux denies newer Rust's warnings
     toolchain = _rust_toolchain()
     if toolchain:
         env["RUSTUP_TOOLCHAIN"] = toolchain
+    return env
+
+
+def build():
+    """influxd without the UI (no `assets` tag), as `make` in the InfluxDB repository builds it."""
+    if not which("cargo"):
+        raise Fail(f"influxdb: building InfluxDB {VERSION} needs Rust's cargo on PATH")
+    log(NAME, f"building influxd {VERSION} from the Go module proxy into {BINARY} (once)")
+    started = time.monotonic()
     BINARY.parent.mkdir(parents=True, exist_ok=True)
-    tmp = BINARY.with_suffix(".partial")
-    ldflags = (
-        f"-X main.version={VERSION} -X main.commit={info.get('Origin', {}).get('Hash', '')[:10]}"
+    go_build(
+        MODULE,
+        VERSION,
+        "./cmd/influxd",
+        BINARY,
+        _prepare,
+        flags=["-tags", "sqlite_foreign_keys,sqlite_json"],
     )
-    run(
-        [
-            "go",
-            "build",
-            "-tags",
-            "sqlite_foreign_keys,sqlite_json",
-            "-ldflags",
-            ldflags,
-            "-o",
-            str(tmp),
-            "./cmd/influxd",
-        ],
-        "go build influxd",
-        cwd=src,
-        env=env,
-    )
-    tmp.rename(BINARY)
-    shutil.rmtree(work, ignore_errors=True)
     log(NAME, f"built influxd in {time.monotonic() - started:.0f} s")
 
 

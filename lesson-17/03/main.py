@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""The ORM code of 02 on MySQL: only the connection URL changes.
+
+Run:   cd lesson-17/03 && python3 main.py
+Needs: MySQL (`make services`, or `docker compose up -d` here); pip install -r requirements.txt
+Settings: MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (.env).
+"""
+
+import os
+import sys
+
+from dotenv import load_dotenv
+from sqlalchemy import URL, create_engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from model import Address, Base, User
+
+START = "Start it with `make services` (or `docker compose up -d` in lesson-17/03)."
+CHECK = "Check MYSQL_USER and MYSQL_PASSWORD in .env."
+
+
+def database_url():
+    """MySQL settings from the environment or .env, never written into the code."""
+    load_dotenv()
+    return URL.create(
+        "mysql+pymysql",
+        username=os.getenv("MYSQL_USER", "root"),
+        password=os.getenv("MYSQL_PASSWORD", "password123"),
+        host=os.getenv("MYSQL_HOST", "127.0.0.1"),
+        port=int(os.getenv("MYSQL_PORT", "3306")),
+        database=os.getenv("MYSQL_DATABASE", "demo"),
+    )
+
+
+def main():
+    url = database_url()
+    # Create a MySQL database connection
+    engine = create_engine(url, echo=False)
+    try:
+        # This script owns its two tables: drop what an earlier run left, so a
+        # second run prints the same as the first, then create all tables.
+        Base.metadata.drop_all(engine)
+        Base.metadata.create_all(engine)
+    except OperationalError as exc:
+        code, reason = (exc.orig.args + ("", ""))[:2]
+        where = f"MySQL at {url.host}:{url.port}"
+        if code == 1045:  # access denied
+            sys.exit(f"error: {where} refused the login: {reason}. {CHECK}")
+        sys.exit(f"error: cannot reach {where} ({reason}). {START}")
+
+    # Create a new session
+    with Session(engine) as session:
+        # Create new User and Address instances
+        alice = User(name="alice", age=30, addresses=[Address(email_address="alice@example.com")])
+        bob = User(name="bob", age=25, addresses=[Address(email_address="bob@example.com")])
+        charlie = User(
+            name="charlie", age=35, addresses=[Address(email_address="charlie@example.com")]
+        )
+
+        # Add the instances to the session and commit
+        session.add_all([alice, bob, charlie])
+        session.commit()
+
+    # Query users aged 30 or older
+    with Session(engine) as session:
+        stmt = session.query(User).filter(User.age >= 30)
+        for user in stmt:
+            print(user)
+            for address in user.addresses:
+                print("  ", address)
+
+
+if __name__ == "__main__":
+    main()

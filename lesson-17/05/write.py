@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Write a time series to InfluxDB in batches: three sensors, one hour, one point a minute.
+
+Run:   cd lesson-17/05 && python3 write.py
+Needs: InfluxDB 2 (`make services`, or `docker compose up -d` here); pip install -r requirements.txt
+Settings: INFLUXDB_URL, INFLUXDB_TOKEN, INFLUXDB_ORG, INFLUXDB_BUCKET (.env).
+"""
+
+import logging
+import math
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+
+from dotenv import load_dotenv
+from influxdb_client import InfluxDBClient, Point, WriteOptions
+
+# A fixed hour: a point is identified by measurement, tags and timestamp, so writing
+# the same points again overwrites them instead of adding new ones.
+START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+MINUTES = 60
+BATCH_SIZE = 50
+SENSORS = {"greenhouse": (24.0, 70.0), "kitchen": (21.0, 45.0), "garage": (12.0, 60.0)}
+
+
+def readings():
+    """Deterministic temperature and humidity around each sensor's base value."""
+    for sensor, (temperature, humidity) in SENSORS.items():
+        for minute in range(MINUTES):
+            wave = math.sin(2 * math.pi * minute / MINUTES)
+            yield (
+                Point("environment")
+                .tag("sensor", sensor)
+                .field("temperature", round(temperature + 2 * wave, 2))
+                .field("humidity", round(humidity - 5 * wave, 2))
+                .time(START + timedelta(minutes=minute))
+            )
+
+
+def main():
+    load_dotenv()
+    url = os.getenv("INFLUXDB_URL", "http://localhost:8086")
+    bucket = os.getenv("INFLUXDB_BUCKET", "sensors")
+    written, errors = [], []
+
+    with InfluxDBClient(
+        url=url,
+        token=os.getenv("INFLUXDB_TOKEN", "lesson17-local-dev-token"),
+        org=os.getenv("INFLUXDB_ORG", "lesson17"),
+    ) as client:
+        if not client.ping():
+            sys.exit(f"error: cannot reach InfluxDB at {url}. Start it with `make services`.")
+        # This script reports a failed batch itself, in one line (set after the client
+        # is made: the client sets its loggers' levels when it starts).
+        logging.getLogger("influxdb_client.client.write_api").setLevel(logging.CRITICAL)
+        options = WriteOptions(batch_size=BATCH_SIZE, flush_interval=1_000, max_retries=2)
+        # Leaving the `with` block flushes the last batch and waits for every write.
+        with client.write_api(
+            write_options=options,
+            success_callback=lambda _conf, data: written.append(data.count(b"\n") + 1),
+            error_callback=lambda _conf, _data, exc: errors.append(exc),
+        ) as write_api:
+            write_api.write(bucket=bucket, record=readings())
+
+    if errors:
+        exc = errors[0]
+        reason = f"{getattr(exc, 'status', '')} {getattr(exc, 'message', None) or exc}".strip()
+        sys.exit(f"error: InfluxDB refused the write: {reason}. Check INFLUXDB_TOKEN/ORG/BUCKET.")
+    print(f"Wrote {sum(written)} points to bucket {bucket!r} in batches of {BATCH_SIZE}")
+    print(f"{len(SENSORS)} sensors x {MINUTES} minutes from {START:%Y-%m-%d %H:%M} UTC")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""04: PynamoDB against the official DynamoDB Local, read back with boto3."""
+
+from conftest import CLOSED_PORT, assert_one_line_error, run_ok, run_script
+
+EXPECTED = [
+    "Table 'user' is ready",
+    "User Alice saved successfully!",
+    "Retrieved user: Alice, age: 30",
+]
+
+
+def drop_user_table(dynamodb):
+    if "user" in dynamodb.list_tables()["TableNames"]:
+        dynamodb.delete_table(TableName="user")
+        dynamodb.get_waiter("table_not_exists").wait(TableName="user")
+
+
+def test_creates_table_saves_and_gets_alice_twice_the_same(dynamodb):
+    drop_user_table(dynamodb)  # the first run must create the table itself
+    first = run_ok("04", "main.py")
+    second = run_ok("04", "main.py")
+    assert first.lines == EXPECTED
+    assert second.stdout == first.stdout
+
+    table = dynamodb.describe_table(TableName="user")["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "email", "KeyType": "HASH"}]
+    items = dynamodb.scan(TableName="user")["Items"]
+    # save() replaced the item on the second run rather than adding one.
+    assert items == [
+        {"email": {"S": "alice@example.com"}, "name": {"S": "Alice"}, "age": {"N": "30"}}
+    ]
+
+
+def test_unreachable_endpoint_is_one_actionable_line():
+    env = {"DYNAMODB_HOST": f"http://127.0.0.1:{CLOSED_PORT}"}
+    result = run_script("04", "main.py", env=env)
+    assert_one_line_error(result, env["DYNAMODB_HOST"], "make services")
+
+
+def test_rejected_credentials_name_the_settings_to_check():
+    result = run_script("04", "main.py", env={"AWS_ACCESS_KEY_ID": "not-alphanumeric"})
+    assert_one_line_error(result, "AWS_ACCESS_KEY_ID")
