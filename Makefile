@@ -8,7 +8,7 @@ SERVICES := python3 tools/services/services.py
 # Every lesson script, in lesson order, as `make demo` runs them.
 DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py
 
-.PHONY: help install services services-down services-status demo test lint format bench clean
+.PHONY: help install services services-down services-status compose-cli demo test lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,8 +39,11 @@ demo: install services ## run every lesson script in order, as a student would
 	  (cd lesson-17/$$dir && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" python3 $$file) || exit 1; \
 	done
 
-test: install services ## run every script end to end against the real servers (pytest)
+test: install services compose-cli ## run every script end to end against the real servers (pytest)
 	$(PY) -m pytest
+
+compose-cli: ## find `docker compose`, or build the same Compose once (the tests validate with it)
+	@python3 tools/services/compose_cli.py >/dev/null
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -34,6 +34,16 @@ SETTINGS = {
 SETTINGS.update({k: v for k, v in os.environ.items() if k in SETTINGS})
 
 
+def lesson_files():
+    """Every .py file under lesson-17/."""
+    return sorted(p for p in LESSON.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def is_script(path):
+    """A lesson file a student runs (the others are modules the scripts import)."""
+    return 'if __name__ == "__main__":' in path.read_text()
+
+
 @dataclass
 class Run:
     returncode: int

@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-from conftest import LESSON
+from conftest import LESSON, is_script, lesson_files
 
 TESTS = Path(__file__).parent
 RUNNERS = {"run_ok", "run_script"}
@@ -22,14 +22,6 @@ def scripts_run_by_tests():
             ):
                 found.add((node.args[0].value, node.args[1].value))
     return found
-
-
-def is_script(path):
-    return 'if __name__ == "__main__":' in path.read_text()
-
-
-def lesson_files():
-    return sorted(p for p in LESSON.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def test_every_lesson_script_is_run_by_a_test():
