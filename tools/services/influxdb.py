@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import CACHE, Daemon, Fail, go_build, log, run, url_port, wait_until, which
+from common import CACHE, Daemon, Fail, apt_install, go_build, log, run, url_port, wait_until, which
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
@@ -70,6 +70,8 @@ def build():
     """influxd without the UI (no `assets` tag), as `make` in the InfluxDB repository builds it."""
     if not which("cargo"):
         raise Fail(f"influxdb: building InfluxDB {VERSION} needs Rust's cargo on PATH")
+    if not which("pkg-config"):  # influxdata's wrapper hands other libraries to the real one
+        apt_install(["pkg-config"], "building InfluxDB needs pkg-config")
     log(NAME, f"building influxd {VERSION} from the Go module proxy into {BINARY} (once)")
     started = time.monotonic()
     BINARY.parent.mkdir(parents=True, exist_ok=True)
