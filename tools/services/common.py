@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -52,11 +53,17 @@ def tail(path, lines=25):
     return "\n".join(text[-lines:])
 
 
-def wait_until(check, seconds, what, logfile):
-    """Poll check() until it returns a true value; on timeout fail with the log's tail."""
+def wait_until(check, seconds, what, daemon):
+    """Poll check() until it returns a true value; fail with the log's tail on timeout,
+    or as soon as the server process has exited."""
     deadline = time.monotonic() + seconds
     last_error = None
     while time.monotonic() < deadline:
+        if daemon.pid() is None:
+            raise Fail(
+                f"{what} exited while starting. Last lines of {daemon.logfile}:\n"
+                f"{tail(daemon.logfile)}"
+            )
         try:
             result = check()
             if result:
@@ -66,8 +73,14 @@ def wait_until(check, seconds, what, logfile):
         time.sleep(0.5)
     raise Fail(
         f"{what} was not ready after {seconds} s (last error: {last_error}).\n"
-        f"Last lines of {logfile}:\n{tail(logfile)}"
+        f"Last lines of {daemon.logfile}:\n{tail(daemon.logfile)}"
     )
+
+
+def port_in_use(port, host="127.0.0.1"):
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((host, int(port))) == 0
 
 
 def pid_alive(pid):
@@ -100,7 +113,12 @@ class Daemon:
             return None
         return pid if pid_alive(pid) else None
 
-    def start(self, argv, cwd=None, env=None):
+    def start(self, argv, port, cwd=None, env=None):
+        if port_in_use(port):
+            raise Fail(
+                f"{self.name}: port {port} is taken by a server that does not answer with the "
+                f".env settings. Stop it, or choose another port in .env."
+            )
         self.dir.mkdir(parents=True, exist_ok=True)
         with open(self.logfile, "ab") as out:
             proc = subprocess.Popen(

@@ -112,9 +112,10 @@ def start(s):
             "-disableTelemetry",
             "-port",
             str(port),
-        ]
+        ],
+        port,
     )
-    wait_until(lambda: healthy(s), 60, "dynamodb", daemon.logfile)
+    wait_until(lambda: healthy(s), 60, "dynamodb", daemon)
     notes = (jar.parent / "README.txt").read_text(errors="replace")
     version = re.search(r"\((\d+\.\d+\.\d+)\)", notes)
     return "DynamoDB Local " + (version.group(1) if version else jar.parent.name)

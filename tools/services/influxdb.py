@@ -125,9 +125,10 @@ def start(s):
             f"--sqlite-path={data / 'influxd.sqlite'}",
             f"--http-bind-address=127.0.0.1:{port}",
             "--reporting-disabled",
-        ]
+        ],
+        port,
     )
-    wait_until(lambda: _server_up(s), 60, "influxdb", daemon.logfile)
+    wait_until(lambda: _server_up(s), 60, "influxdb", daemon)
     if not _setup(s):
         raise Fail(f"influxdb: bucket {s['INFLUXDB_BUCKET']} is missing in org {s['INFLUXDB_ORG']}")
     return f"InfluxDB {VERSION}"

@@ -126,7 +126,8 @@ def start(s):
             f"--init-file={init}",
             "--console",
             *as_root,
-        ]
+        ],
+        s["MYSQL_PORT"],
     )
-    wait_until(lambda: healthy(s), 60, f"mysql ({version})", daemon.logfile)
+    wait_until(lambda: healthy(s), 60, f"mysql ({version})", daemon)
     return version
