@@ -6,9 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := python3 tools/services/services.py
 # Every lesson script, in lesson order, as `make demo` runs them.
-DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py
+DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py \
+	03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py
 
-.PHONY: help install services services-down services-status compose-cli demo test lint format clean
+.PHONY: help install services services-down services-status compose-cli demo test bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -44,6 +45,9 @@ test: install services compose-cli ## run every script end to end against the re
 
 compose-cli: ## find `docker compose`, or build the same Compose once (the tests validate with it)
 	@python3 tools/services/compose_cli.py >/dev/null
+
+bench: install services ## insert benchmarks: row by row vs batched, SQLite and MySQL
+	$(PY) benchmarks/inserts.py
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -47,3 +47,88 @@ def test_unreachable_server_is_one_actionable_line():
 def test_wrong_password_names_the_settings_to_check():
     result = run_script("03", "main.py", env={"MYSQL_PASSWORD": "not-the-password"})
     assert_one_line_error(result, "MYSQL_PASSWORD")
+
+
+def server_connections(mysql_conn):
+    """How many connections the server has accepted since it started."""
+    with mysql_conn.cursor() as cur:
+        cur.execute("SHOW GLOBAL STATUS LIKE 'Connections'")
+        return int(cur.fetchone()[1])
+
+
+def test_pool_shares_five_connections_and_survives_a_dropped_one(mysql_conn):
+    before = server_connections(mysql_conn)
+    first = run_ok("03", "pool.py")
+    opened = server_connections(mysql_conn) - before
+    assert first.lines == [
+        "Pool of 5, no overflow, pre-ping on",
+        "Held 5 connections at once: 5 server connections",
+        "20 queries from 10 threads ran on the same connections: True",
+        "The server closed one of them; pre-ping replaced it: True",
+        "Connections that work after that: 5",
+    ]
+    # Without a pool, the 5 + 20 + 5 checkouts and the admin connection would each
+    # connect: 31. With it: the 5 pooled, the admin one, and at most 5 renewed ones.
+    assert 7 <= opened <= 11, opened
+    assert run_ok("03", "pool.py").stdout == first.stdout
+
+
+def test_advanced_queries_agree_with_plain_sql(mysql_conn):
+    first = run_ok("03", "advanced_queries.py")
+    assert run_ok("03", "advanced_queries.py").stdout == first.stdout
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT name FROM user WHERE age BETWEEN 18 AND 65 ORDER BY id")
+        adults = ", ".join(row[0] for row in cur.fetchall())
+        cur.execute("SELECT AVG(age) FROM user")
+        avg_age = float(cur.fetchone()[0])
+        cur.execute(
+            "SELECT DISTINCT u.name, u.id FROM user u JOIN address a ON a.user_id = u.id"
+            " WHERE a.email_address LIKE '%%@gmail.com' ORDER BY u.id"
+        )
+        gmail = ", ".join(row[0] for row in cur.fetchall())
+        cur.execute("SELECT COUNT(*) FROM user")
+        users = cur.fetchone()[0]
+    assert first.lines == [
+        f"Aged 18 to 65: {adults}",
+        "Younger than 18 or older than 65: bob, diana",
+        f"Average age: {avg_age:.1f}",
+        f"With a gmail address: {gmail}",
+        # N+1: one query for the users, then one per user for its addresses.
+        f"Lazy loading: {users} users, 6 addresses, SQL statements: {1 + users}",
+        f"joinedload: {users} users, 6 addresses, SQL statements: 1",
+    ]
+
+
+def test_migrations_upgrade_check_and_downgrade(mysql_conn, mysql_settings):
+    first = run_ok("03", "migrate.py")
+    assert run_ok("03", "migrate.py").stdout == first.stdout
+    scratch = f"{mysql_settings['database']}_migrations"
+    assert first.lines == [
+        f"New database {scratch}: revision None, tables: (none)",
+        "Autogenerate would add: add_table address, add_table user",
+        "After upgrade head: revision 0001, tables: address, alembic_version, user",
+        "No new upgrade operations detected.",
+        "After downgrade base: revision None, tables: alembic_version",
+        "After upgrade head: revision 0001, tables: address, alembic_version, user",
+    ]
+    with mysql_conn.cursor() as cur:
+        cur.execute(f"SELECT version_num FROM `{scratch}`.alembic_version")
+        assert cur.fetchall() == (("0001",),)
+        cur.execute(
+            "SELECT column_name, data_type, character_maximum_length, is_nullable"
+            " FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = 'address' ORDER BY ordinal_position",
+            (scratch,),
+        )
+        assert cur.fetchall() == (
+            ("id", "int", None, "NO"),
+            ("email_address", "varchar", 50, "NO"),
+            ("user_id", "int", None, "NO"),
+        )
+
+
+def test_advanced_scripts_fail_in_one_line_without_a_server():
+    env = {"MYSQL_PORT": CLOSED_PORT}
+    assert_one_line_error(run_script("03", "pool.py", env=env), "make services")
+    assert_one_line_error(run_script("03", "advanced_queries.py", env=env), "make services")
+    assert_one_line_error(run_script("03", "migrate.py", env=env), "make services")

@@ -40,3 +40,26 @@ def test_unreachable_endpoint_is_one_actionable_line():
 def test_rejected_credentials_name_the_settings_to_check():
     result = run_script("04", "main.py", env={"AWS_ACCESS_KEY_ID": "not-alphanumeric"})
     assert_one_line_error(result, "AWS_ACCESS_KEY_ID")
+
+
+def test_advanced_operations_maps_lists_and_scans(dynamodb):
+    first = run_ok("04", "advanced_operations.py")
+    assert run_ok("04", "advanced_operations.py").stdout == first.stdout
+    items = dynamodb.scan(TableName="user_profile")["Items"]
+    by_id = {item["user_id"]["S"]: item for item in items}
+    python = sorted(uid for uid, item in by_id.items() if {"S": "python"} in item["tags"]["L"])
+    assert first.lines == [
+        f"Saved {len(by_id)} profiles in table 'user_profile'",
+        "bob's tags: ['go', 'python'], city: Berlin",
+        f"Tagged 'python' (scan, filtered in Python): {', '.join(python)}",
+        f"Tagged 'python' (scan with a filter expression): {', '.join(python)}",
+    ]
+    # add_tag() wrote "python" once, although it was called twice.
+    assert by_id["bob"]["tags"] == {"L": [{"S": "go"}, {"S": "python"}]}
+    assert by_id["bob"]["profile_data"]["M"]["city"] == {"S": "Berlin"}
+
+
+def test_advanced_operations_fail_in_one_line_without_a_server():
+    env = {"DYNAMODB_HOST": f"http://127.0.0.1:{CLOSED_PORT}"}
+    result = run_script("04", "advanced_operations.py", env=env)
+    assert_one_line_error(result, env["DYNAMODB_HOST"], "make services")

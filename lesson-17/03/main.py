@@ -6,35 +6,16 @@ Needs: MySQL (`make services`, or `docker compose up -d` here); pip install -r r
 Settings: MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (.env).
 """
 
-import os
-import sys
-
-from dotenv import load_dotenv
-from sqlalchemy import URL, create_engine
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from model import Address, Base, User
-
-START = "Start it with `make services` (or `docker compose up -d` in lesson-17/03)."
-CHECK = "Check MYSQL_USER and MYSQL_PASSWORD in .env."
-
-
-def database_url():
-    """MySQL settings from the environment or .env, never written into the code."""
-    load_dotenv()
-    return URL.create(
-        "mysql+pymysql",
-        username=os.getenv("MYSQL_USER", "root"),
-        password=os.getenv("MYSQL_PASSWORD", "password123"),
-        host=os.getenv("MYSQL_HOST", "127.0.0.1"),
-        port=int(os.getenv("MYSQL_PORT", "3306")),
-        database=os.getenv("MYSQL_DATABASE", "demo"),
-    )
+from settings import database_url, exit_unreachable
 
 
 def main():
-    url = database_url()
+    url = database_url()  # settings.py: from the environment or .env
     # Create a MySQL database connection
     engine = create_engine(url, echo=False)
     try:
@@ -43,11 +24,7 @@ def main():
         Base.metadata.drop_all(engine)
         Base.metadata.create_all(engine)
     except OperationalError as exc:
-        code, reason = (exc.orig.args + ("", ""))[:2]
-        where = f"MySQL at {url.host}:{url.port}"
-        if code == 1045:  # access denied
-            sys.exit(f"error: {where} refused the login: {reason}. {CHECK}")
-        sys.exit(f"error: cannot reach {where} ({reason}). {START}")
+        exit_unreachable(url, exc)
 
     # Create a new session
     with Session(engine) as session:

@@ -9,6 +9,7 @@ installed or built on first use, with data, logs and pid files in .services/.
 SERVICES_ENGINE=docker|native overrides the choice. Standard library only.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -43,10 +44,23 @@ def engine(for_up):
     return chosen
 
 
+COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
+
+
 def compose(*args):
-    argv = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
-    if subprocess.run([*argv, *args]).returncode != 0:
+    if subprocess.run([*COMPOSE, *args]).returncode != 0:
         raise Fail(f"docker compose {' '.join(args)} failed")
+
+
+def compose_health():
+    """{service: health} from `docker compose ps` (a JSON array, or one object a line)."""
+    out = subprocess.run(
+        [*COMPOSE, "ps", "--format", "json"], capture_output=True, text=True
+    ).stdout.strip()
+    if not out:
+        return {}
+    rows = json.loads(out) if out.startswith("[") else [json.loads(x) for x in out.splitlines()]
+    return {row.get("Service"): row.get("Health") for row in rows}
 
 
 def check(service, s):
@@ -94,8 +108,12 @@ def status():
     s = read_settings()
     chosen = engine(for_up=False)
     bad = 0
+    health = compose_health() if chosen == "docker" else {}
     for service in SERVICES:
-        ok = check(service, s)
+        if chosen == "docker":  # the compose healthchecks, run inside the containers
+            ok = health.get(service.NAME) == "healthy"
+        else:
+            ok = check(service, s)
         bad += not ok
         pid = service.daemon.pid() if chosen == "native" else None
         where = f"{chosen}, pid {pid}" if pid else chosen

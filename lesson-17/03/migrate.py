@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Schema migrations with Alembic: upgrade, compare models with the database, downgrade.
+
+Run:   cd lesson-17/03 && python3 migrate.py
+Needs: MySQL (`make services`, or `docker compose up -d` here).
+Works in its own database, <MYSQL_DATABASE>_migrations, which it drops and recreates.
+The same migrations from the command line: `alembic upgrade head`, `alembic current`.
+"""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import NullPool, create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
+
+from model import Base
+from settings import database_url, exit_unreachable
+
+HERE = Path(__file__).parent
+
+
+def alembic_config(url):
+    config = Config(HERE / "alembic.ini")
+    config.attributes["url"] = url  # migrations/env.py connects here
+    return config
+
+
+def state(engine):
+    """The revision the database is at, and its tables."""
+    with engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+    tables = sorted(inspect(engine).get_table_names())
+    return f"revision {revision}, tables: {', '.join(tables) or '(none)'}"
+
+
+def pending_changes(engine):
+    """What `alembic revision --autogenerate` would write: model vs. database."""
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    return sorted(f"{diff[0]} {diff[1].name}" for diff in diffs) or ["nothing"]
+
+
+def main():
+    server = database_url()
+    scratch = f"{server.database}_migrations"
+    try:
+        with create_engine(server, poolclass=NullPool).begin() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{scratch}`"))
+            conn.execute(text(f"CREATE DATABASE `{scratch}`"))
+    except OperationalError as exc:
+        exit_unreachable(server, exc)
+    url = database_url(database=scratch)
+    engine = create_engine(url, poolclass=NullPool)
+    config = alembic_config(url)
+
+    print(f"New database {scratch}: {state(engine)}")
+    print(f"Autogenerate would add: {', '.join(pending_changes(engine))}")
+    command.upgrade(config, "head")
+    print(f"After upgrade head: {state(engine)}")
+    command.check(config)  # prints its verdict; raises if model.py and the database differ
+    command.downgrade(config, "base")
+    print(f"After downgrade base: {state(engine)}")
+    command.upgrade(config, "head")
+    print(f"After upgrade head: {state(engine)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""DynamoDB beyond get and put: nested maps, lists, scans and their cost.
+
+Run:   cd lesson-17/04 && python3 advanced_operations.py
+Needs: DynamoDB Local (`make services`), or real AWS with DYNAMODB_HOST empty.
+"""
+
+import sys
+
+from botocore.exceptions import EndpointConnectionError
+from pynamodb.exceptions import PynamoDBException
+
+from model import UserProfile
+
+PROFILES = {
+    "alice": ({"city": "Lisbon", "languages": ["en", "pt"]}, ["python", "aws"]),
+    "bob": ({"city": "Berlin", "languages": ["de"]}, ["go"]),
+    "charlie": ({"city": "Austin", "languages": ["en"]}, ["python"]),
+}
+
+
+def save_profiles():
+    """save() replaces each whole item, so every run starts from the same three profiles."""
+    for user_id, (data, tags) in PROFILES.items():
+        UserProfile(user_id, profile_data=data, tags=list(tags)).save()
+
+
+def main():
+    try:
+        if not UserProfile.exists():
+            UserProfile.create_table(read_capacity_units=1, write_capacity_units=1, wait=True)
+        save_profiles()
+        print(f"Saved {len(PROFILES)} profiles in table {UserProfile.Meta.table_name!r}")
+
+        bob = UserProfile.get("bob")
+        bob.add_tag("python")
+        bob.add_tag("python")  # already there: no second write
+        bob = UserProfile.get("bob")
+        print(f"bob's tags: {bob.tags}, city: {bob.profile_data['city']}")
+
+        by_scan = sorted(p.user_id for p in UserProfile.get_users_by_tag("python"))
+        print(f"Tagged 'python' (scan, filtered in Python): {', '.join(by_scan)}")
+        filtered = sorted(p.user_id for p in UserProfile.get_users_by_tag_filtered("python"))
+        print(f"Tagged 'python' (scan with a filter expression): {', '.join(filtered)}")
+    except PynamoDBException as exc:
+        if isinstance(exc.cause, EndpointConnectionError):
+            sys.exit(
+                f"error: cannot reach DynamoDB at {UserProfile.Meta.host}. "
+                "Start it with `make services`."
+            )
+        sys.exit(f"error: DynamoDB error: {exc}")
+
+
+if __name__ == "__main__":
+    main()
