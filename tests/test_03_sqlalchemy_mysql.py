@@ -68,8 +68,9 @@ def test_pool_shares_five_connections_and_survives_a_dropped_one(mysql_conn):
         "Connections that work after that: 5",
     ]
     # Without a pool, the 5 + 20 + 5 checkouts and the admin connection would each
-    # connect: 31. With it: the 5 pooled, the admin one, and at most 5 renewed ones.
-    assert 7 <= opened <= 11, opened
+    # connect: 31. With it: the 5 pooled, the admin one, and at most 5 renewed ones (11),
+    # plus whatever else connects meanwhile, such as a compose healthcheck.
+    assert 7 <= opened <= 15, opened
     assert run_ok("03", "pool.py").stdout == first.stdout
 
 

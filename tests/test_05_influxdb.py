@@ -3,7 +3,9 @@
 from collections import defaultdict
 from datetime import datetime
 
-from conftest import CLOSED_PORT, SETTINGS, assert_one_line_error, run_ok, run_script
+from dotenv import dotenv_values
+
+from conftest import CLOSED_PORT, LESSON, ROOT, SETTINGS, assert_one_line_error, run_ok, run_script
 
 HOUR = "range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)"
 RAW = f'from(bucket: "{SETTINGS["INFLUXDB_BUCKET"]}") |> {HOUR}'
@@ -62,3 +64,10 @@ def test_wrong_token_names_the_settings_to_check():
     env = {"INFLUXDB_TOKEN": "not-the-token"}
     assert_one_line_error(run_script("05", "write.py", env=env), "401", "INFLUXDB_TOKEN")
     assert_one_line_error(run_script("05", "query.py", env=env), "401", "INFLUXDB_TOKEN")
+
+
+def test_section_env_example_matches_the_root_one():
+    section = dotenv_values(LESSON / "05" / ".env.example")
+    root = dotenv_values(ROOT / ".env.example")
+    assert set(section) == {"INFLUXDB_URL", "INFLUXDB_TOKEN", "INFLUXDB_ORG", "INFLUXDB_BUCKET"}
+    assert section == {name: root[name] for name in section}
