@@ -1,9 +1,10 @@
 """The three servers `make services` starts answer with the .env settings."""
 
+import os
 import subprocess
 import sys
 
-from conftest import ROOT, SETTINGS
+from conftest import CLOSED_PORT, ROOT, SETTINGS
 
 
 def test_mysql_answers_select_1_in_the_configured_database(mysql_conn):
@@ -21,14 +22,38 @@ def test_influxdb_is_set_up_with_the_configured_bucket(influx):
     assert SETTINGS["INFLUXDB_BUCKET"] in {row["name"] for row in buckets}
 
 
-def test_services_status_reports_all_three_healthy():
-    proc = subprocess.run(
-        [sys.executable, "tools/services/services.py", "status"],
+def services(command, env=None):
+    return subprocess.run(
+        [sys.executable, "tools/services/services.py", command],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
+
+
+def healthy_names(output):
+    return [line.split()[0] for line in output.splitlines() if " healthy" in line]
+
+
+def test_services_status_reports_all_three_healthy():
+    proc = services("status")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    healthy = [line.split()[0] for line in proc.stdout.splitlines() if " healthy " in line]
-    assert healthy == ["mysql", "dynamodb", "influxdb"]
+    assert healthy_names(proc.stdout) == ["mysql", "dynamodb", "influxdb"]
+
+
+def test_services_up_again_is_a_no_op_that_reports_them_healthy():
+    proc = services("up")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert healthy_names(proc.stdout) == ["mysql", "dynamodb", "influxdb"]
+    for word in ("installing", "building", "initialising", "set up org"):
+        assert word not in proc.stdout, proc.stdout
+
+
+def test_services_status_names_an_unreachable_server_and_how_to_start_it():
+    proc = services("status", env={"MYSQL_PORT": CLOSED_PORT})
+    assert proc.returncode == 1
+    assert f"mysql     NOT REACHABLE {SETTINGS['MYSQL_HOST']}:{CLOSED_PORT}" in proc.stdout
+    assert healthy_names(proc.stdout) == ["dynamodb", "influxdb"]
+    assert proc.stderr.strip() == "Start them with: make services"

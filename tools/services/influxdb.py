@@ -6,8 +6,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from common import CACHE, Daemon, Fail, apt_install, go_build, log, run, url_port, wait_until, which
+from common import CACHE, Daemon, Fail, apt_install, go_build, log, run, wait_until, which
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
@@ -37,6 +38,12 @@ def healthy(s):
         return False
     query = f"/api/v2/buckets?name={s['INFLUXDB_BUCKET']}&org={s['INFLUXDB_ORG']}"
     return bool(_api(s, "GET", query).get("buckets"))
+
+
+def address(s):
+    """(port, host) where the server should answer, from the settings."""
+    url = urlsplit(s["INFLUXDB_URL"])
+    return url.port or 8086, url.hostname
 
 
 def describe(s):
@@ -116,7 +123,7 @@ def start(s):
     if not BINARY.exists():
         build()
     data = daemon.dir
-    port = url_port(s["INFLUXDB_URL"], 8086)
+    port, _ = address(s)
     daemon.start(
         [
             str(BINARY),

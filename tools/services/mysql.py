@@ -37,6 +37,11 @@ def healthy(s):
     return proc.returncode == 0 and proc.stdout.strip() == "1"
 
 
+def address(s):
+    """(port, host) where the server should answer, from the settings."""
+    return s["MYSQL_PORT"], s["MYSQL_HOST"]
+
+
 def describe(s):
     return (
         f"{s['MYSQL_HOST']}:{s['MYSQL_PORT']} user {s['MYSQL_USER']} database {s['MYSQL_DATABASE']}"

@@ -18,7 +18,7 @@ import time
 import dynamodb
 import influxdb
 import mysql
-from common import ROOT, STATE, Fail, log, read_settings
+from common import ROOT, STATE, Fail, log, port_in_use, read_settings
 
 SERVICES = (mysql, dynamodb, influxdb)
 ENGINE_FILE = STATE / "engine"
@@ -110,8 +110,8 @@ def status():
     bad = 0
     health = compose_health() if chosen == "docker" else {}
     for service in SERVICES:
-        if chosen == "docker":  # the compose healthchecks, run inside the containers
-            ok = health.get(service.NAME) == "healthy"
+        if chosen == "docker":  # the compose healthcheck, and the port .env names
+            ok = health.get(service.NAME) == "healthy" and port_in_use(*service.address(s))
         else:
             ok = check(service, s)
         bad += not ok
