@@ -48,15 +48,24 @@ COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", 
 
 
 def compose(*args):
-    if subprocess.run([*COMPOSE, *args]).returncode != 0:
+    if not (ROOT / ".env").exists():
+        raise Fail("there is no .env: run `make install` (or cp .env.example .env)")
+    try:
+        returncode = subprocess.run([*COMPOSE, *args]).returncode
+    except OSError as exc:
+        raise Fail(f"docker compose: {exc}") from exc
+    if returncode != 0:
         raise Fail(f"docker compose {' '.join(args)} failed")
 
 
 def compose_health():
     """{service: health} from `docker compose ps` (a JSON array, or one object a line)."""
-    out = subprocess.run(
-        [*COMPOSE, "ps", "--format", "json"], capture_output=True, text=True
-    ).stdout.strip()
+    try:
+        out = subprocess.run(
+            [*COMPOSE, "ps", "--format", "json"], capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return {}
     if not out:
         return {}
     rows = json.loads(out) if out.startswith("[") else [json.loads(x) for x in out.splitlines()]
@@ -74,10 +83,11 @@ def up():
     s = read_settings()
     chosen = engine(for_up=True)
     STATE.mkdir(exist_ok=True)
-    ENGINE_FILE.write_text(chosen)
     if chosen == "docker":
         compose("up", "-d", "--wait")
+        ENGINE_FILE.write_text(chosen)  # so that status and down find them
         return status()
+    ENGINE_FILE.write_text(chosen)
     for service in SERVICES:
         name = service.NAME
         if check(service, s):
