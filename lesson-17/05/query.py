@@ -6,12 +6,11 @@ Needs: InfluxDB 2 (`make services`, or `docker compose up -d` here); pip install
 Settings: INFLUXDB_URL, INFLUXDB_TOKEN, INFLUXDB_ORG, INFLUXDB_BUCKET (.env).
 """
 
-import os
 import sys
 
-from dotenv import load_dotenv
-from influxdb_client import InfluxDBClient
 from influxdb_client.rest import ApiException
+
+from settings import CHECK, bucket, connect
 
 # The hour write.py fills, in 15-minute windows.
 QUERY = """
@@ -27,28 +26,18 @@ from(bucket: bucket)
 
 
 def main():
-    load_dotenv()
-    url = os.getenv("INFLUXDB_URL", "http://localhost:8086")
-    bucket = os.getenv("INFLUXDB_BUCKET", "sensors")
-    with InfluxDBClient(
-        url=url,
-        token=os.getenv("INFLUXDB_TOKEN", "lesson17-local-dev-token"),
-        org=os.getenv("INFLUXDB_ORG", "lesson17"),
-    ) as client:
-        if not client.ping():
-            sys.exit(f"error: cannot reach InfluxDB at {url}. Start it with `make services`.")
+    target = bucket()
+    with connect() as client:  # settings.py: URL, token and org from .env
         try:
-            tables = client.query_api().query(QUERY, params={"bucket": bucket})
+            tables = client.query_api().query(QUERY, params={"bucket": target})
         except ApiException as exc:
-            sys.exit(
-                f"error: InfluxDB refused the query: {exc.status} {exc.message or exc.reason}."
-                " Check INFLUXDB_TOKEN/ORG/BUCKET."
-            )
+            reason = exc.message or exc.reason
+            sys.exit(f"error: InfluxDB refused the query: {exc.status} {reason}. {CHECK}")
 
     rows = [record.values for table in tables for record in table.records]
     if not rows:
-        sys.exit(f"error: no data in bucket {bucket!r} for that hour: run `python3 write.py` first")
-    print(f"Mean per 15 minutes in bucket {bucket!r}, 2026-01-01 UTC:")
+        sys.exit(f"error: no data in bucket {target!r} for that hour: run `python3 write.py` first")
+    print(f"Mean per 15 minutes in bucket {target!r}, 2026-01-01 UTC:")
     for row in rows:
         start = row["_time"]
         print(

@@ -8,12 +8,12 @@ Settings: INFLUXDB_URL, INFLUXDB_TOKEN, INFLUXDB_ORG, INFLUXDB_BUCKET (.env).
 
 import logging
 import math
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 
-from dotenv import load_dotenv
-from influxdb_client import InfluxDBClient, Point, WriteOptions
+from influxdb_client import Point, WriteOptions
+
+from settings import CHECK, bucket, connect
 
 # A fixed hour: a point is identified by measurement, tags and timestamp, so writing
 # the same points again overwrites them instead of adding new ones.
@@ -38,18 +38,10 @@ def readings():
 
 
 def main():
-    load_dotenv()
-    url = os.getenv("INFLUXDB_URL", "http://localhost:8086")
-    bucket = os.getenv("INFLUXDB_BUCKET", "sensors")
+    target = bucket()
     written, errors = [], []
 
-    with InfluxDBClient(
-        url=url,
-        token=os.getenv("INFLUXDB_TOKEN", "lesson17-local-dev-token"),
-        org=os.getenv("INFLUXDB_ORG", "lesson17"),
-    ) as client:
-        if not client.ping():
-            sys.exit(f"error: cannot reach InfluxDB at {url}. Start it with `make services`.")
+    with connect() as client:  # settings.py: URL, token and org from .env
         # This script reports a failed batch itself, in one line (set after the client
         # is made: the client sets its loggers' levels when it starts).
         logging.getLogger("influxdb_client.client.write_api").setLevel(logging.CRITICAL)
@@ -60,13 +52,13 @@ def main():
             success_callback=lambda _conf, data: written.append(data.count(b"\n") + 1),
             error_callback=lambda _conf, _data, exc: errors.append(exc),
         ) as write_api:
-            write_api.write(bucket=bucket, record=readings())
+            write_api.write(bucket=target, record=readings())
 
     if errors:
         exc = errors[0]
         reason = f"{getattr(exc, 'status', '')} {getattr(exc, 'message', None) or exc}".strip()
-        sys.exit(f"error: InfluxDB refused the write: {reason}. Check INFLUXDB_TOKEN/ORG/BUCKET.")
-    print(f"Wrote {sum(written)} points to bucket {bucket!r} in batches of {BATCH_SIZE}")
+        sys.exit(f"error: InfluxDB refused the write: {reason}. {CHECK}")
+    print(f"Wrote {sum(written)} points to bucket {target!r} in batches of {BATCH_SIZE}")
     print(f"{len(SENSORS)} sensors x {MINUTES} minutes from {START:%Y-%m-%d %H:%M} UTC")
 
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".services"  # data, logs and pid files; git-ignored
@@ -34,6 +35,12 @@ def read_settings():
                     settings[key.strip()] = value.strip().strip("'\"")
     settings.update({k: v for k, v in os.environ.items() if k in settings})
     return settings
+
+
+def url_address(url, default_port):
+    """(port, host) of an http://host:port URL."""
+    parts = urlsplit(url)
+    return parts.port or default_port, parts.hostname
 
 
 def log(name, message):

