@@ -117,7 +117,7 @@ class Daemon:
             return None
         return pid if pid_alive(pid) else None
 
-    def start(self, argv, port, cwd=None, env=None):
+    def start(self, argv, port):
         if port_in_use(port):
             raise Fail(
                 f"{self.name}: port {port} is taken by a server that does not answer with the "
@@ -127,8 +127,7 @@ class Daemon:
         with open(self.logfile, "ab") as out:
             proc = subprocess.Popen(
                 argv,
-                cwd=cwd or self.dir,
-                env=env,
+                cwd=self.dir,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -178,6 +177,15 @@ def apt_install(packages, why):
     finally:
         if ours:
             policy.unlink(missing_ok=True)
+
+
+def compose_plugin_present():
+    """True when `docker compose` (the CLI plugin, not necessarily an engine) answers."""
+    try:
+        proc = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0
 
 
 def which(*names):

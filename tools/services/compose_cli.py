@@ -7,29 +7,19 @@ The tests validate the compose files with `docker compose config`; machines with
 Docker get the same Compose, built from the Go module proxy into the user's cache.
 """
 
-import subprocess
 import sys
 
-from common import CACHE, Fail, go_build
+from common import CACHE, Fail, compose_plugin_present, go_build
 
 MODULE, VERSION = "github.com/docker/compose/v5", "v5.6.0"
 BINARY = CACHE / f"docker-compose-{VERSION}" / "docker-compose"
 
 
-def installed_plugin():
-    try:
-        proc = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return proc.returncode == 0
-
-
 def main():
-    if installed_plugin():
+    if compose_plugin_present():
         print("docker compose")
         return 0
     if not BINARY.exists():
-        BINARY.parent.mkdir(parents=True, exist_ok=True)
         print(f"building Docker Compose {VERSION} into {BINARY} (once)", file=sys.stderr)
         try:
             go_build(MODULE, VERSION, "./cmd", BINARY)

@@ -90,7 +90,6 @@ def build():
         apt_install(["pkg-config"], "building InfluxDB needs pkg-config")
     log(NAME, f"building influxd {VERSION} from the Go module proxy into {BINARY} (once)")
     started = time.monotonic()
-    BINARY.parent.mkdir(parents=True, exist_ok=True)
     go_build(
         MODULE,
         VERSION,

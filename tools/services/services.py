@@ -18,7 +18,7 @@ import time
 import dynamodb
 import influxdb
 import mysql
-from common import ROOT, STATE, Fail, log, port_in_use, read_settings
+from common import ROOT, STATE, Fail, compose_plugin_present, log, port_in_use, read_settings
 
 SERVICES = (mysql, dynamodb, influxdb)
 ENGINE_FILE = STATE / "engine"
@@ -27,10 +27,9 @@ ENGINE_FILE = STATE / "engine"
 def docker_engine_present():
     try:
         info = subprocess.run(["docker", "info"], capture_output=True, timeout=20)
-        compose = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return False
-    return info.returncode == 0 and compose.returncode == 0
+    return info.returncode == 0 and compose_plugin_present()
 
 
 def engine(for_up):
