@@ -2,7 +2,7 @@
 """Richer ORM queries on MySQL: and_/or_, aggregates, eager loading, and subqueries.
 
 Run:   cd lesson-17/03 && python3 advanced_queries.py
-Needs: MySQL (`make services`, or `docker compose up -d` here).
+Needs: MySQL (`make services` from the repository root).
 """
 
 from sqlalchemy import and_, create_engine, event, func, or_

@@ -2,7 +2,7 @@
 """The ORM code of 02 on MySQL: only the connection URL changes.
 
 Run:   cd lesson-17/03 && python3 main.py
-Needs: MySQL (`make services`, or `docker compose up -d` here); pip install -r requirements.txt
+Needs: MySQL (`make services` from the repository root); pip install -r requirements.txt
 Settings: MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (.env).
 """
 

@@ -2,7 +2,7 @@
 """Schema migrations with Alembic: upgrade, compare models with the database, downgrade.
 
 Run:   cd lesson-17/03 && python3 migrate.py
-Needs: MySQL (`make services`, or `docker compose up -d` here).
+Needs: MySQL (`make services` from the repository root).
 Works in its own database, <MYSQL_DATABASE>_migrations, which it drops and recreates.
 The same migrations from the command line: `alembic upgrade head`, `alembic current`.
 """

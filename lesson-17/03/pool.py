@@ -2,7 +2,7 @@
 """Connection pooling: many threads share a few MySQL connections, checked before use.
 
 Run:   cd lesson-17/03 && python3 pool.py
-Needs: MySQL (`make services`, or `docker compose up -d` here).
+Needs: MySQL (`make services` from the repository root).
 """
 
 from concurrent.futures import ThreadPoolExecutor

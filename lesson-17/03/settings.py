@@ -6,22 +6,36 @@ Imported by the scripts of this folder; reading it contacts no server.
 import os
 import sys
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values, find_dotenv, load_dotenv
 from sqlalchemy import URL
 
-START = "Start it with `make services` (or `docker compose up -d` in lesson-17/03)."
-CHECK = "Check MYSQL_USER and MYSQL_PASSWORD in .env."
+SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
+load_dotenv()  # reads .env into os.environ; contacts nothing
+START = "Start it with `make services` (from the repository root)."
+
+
+def where(name):
+    """Where a setting came from, for error messages."""
+    if name in SHELL:
+        return f"{name} (exported in your shell, which overrides .env)"
+    return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
+
+
+def port():
+    value = os.getenv("MYSQL_PORT", "3306")
+    if not value.isdigit():
+        sys.exit(f"error: {where('MYSQL_PORT')} must be a port number such as 3306, not {value!r}")
+    return int(value)
 
 
 def database_url(database=None):
     """The SQLAlchemy URL of the configured server; `database` overrides MYSQL_DATABASE."""
-    load_dotenv()
     return URL.create(
         "mysql+pymysql",
         username=os.getenv("MYSQL_USER", "root"),
         password=os.getenv("MYSQL_PASSWORD", "password123"),
         host=os.getenv("MYSQL_HOST", "127.0.0.1"),
-        port=int(os.getenv("MYSQL_PORT", "3306")),
+        port=port(),
         database=database or os.getenv("MYSQL_DATABASE", "demo"),
     )
 
@@ -29,7 +43,18 @@ def database_url(database=None):
 def exit_unreachable(url, exc):
     """Turn a connection failure (sqlalchemy OperationalError) into one line and exit 1."""
     code, reason = (exc.orig.args + ("", ""))[:2]
-    where = f"MySQL at {url.host}:{url.port}"
-    if code == 1045:  # access denied
-        sys.exit(f"error: {where} refused the login: {reason}. {CHECK}")
-    sys.exit(f"error: cannot reach {where} ({reason}). {START}")
+    where_ = f"MySQL at {url.host}:{url.port}"
+    if code == 1045:  # access denied: the server answers, but not to these credentials
+        sys.exit(
+            f"error: {where_} refused the login: {reason}. Check {where('MYSQL_USER')} and "
+            f"{where('MYSQL_PASSWORD')}; after changing them, `make services` applies them "
+            "(with Docker, first `docker compose down -v`: a volume keeps its first password)"
+        )
+    if code == 1049:  # unknown database
+        sys.exit(
+            f"error: {where_} has no database {url.database!r}. Check {where('MYSQL_DATABASE')}"
+            f", or create it: CREATE DATABASE `{url.database}`"
+        )
+    if code == 2005 or "Name or service not known" in str(reason):  # unknown host name
+        sys.exit(f"error: cannot find the host {url.host!r}: check {where('MYSQL_HOST')}")
+    sys.exit(f"error: cannot reach {where_} ({reason}). {START}")

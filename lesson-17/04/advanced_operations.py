@@ -5,11 +5,10 @@ Run:   cd lesson-17/04 && python3 advanced_operations.py
 Needs: DynamoDB Local (`make services`), or real AWS with DYNAMODB_HOST empty.
 """
 
-import sys
-
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
+import settings
 from model import UserProfile
 
 PROFILES = {
@@ -26,6 +25,7 @@ def save_profiles():
 
 
 def main():
+    settings.check()
     try:
         if not UserProfile.exists():
             UserProfile.create_table(read_capacity_units=1, write_capacity_units=1, wait=True)
@@ -42,13 +42,8 @@ def main():
         print(f"Tagged 'python' (scan, filtered in Python): {', '.join(by_scan)}")
         filtered = sorted(p.user_id for p in UserProfile.get_users_by_tag_filtered("python"))
         print(f"Tagged 'python' (scan with a filter expression): {', '.join(filtered)}")
-    except PynamoDBException as exc:
-        if isinstance(exc.cause, EndpointConnectionError):
-            sys.exit(
-                f"error: cannot reach DynamoDB at {UserProfile.Meta.host}. "
-                "Start it with `make services`."
-            )
-        sys.exit(f"error: DynamoDB error: {exc}")
+    except (PynamoDBException, ClientError, BotoCoreError) as exc:
+        settings.fail(exc)  # one line naming the cause and the fix
 
 
 if __name__ == "__main__":

@@ -2,28 +2,21 @@
 """DynamoDB with PynamoDB: create a table if missing, save an item, get it back by key.
 
 Run:   cd lesson-17/04 && python3 main.py
-Needs: DynamoDB Local (`make services`, or `docker compose up -d` here), or real AWS
+Needs: DynamoDB Local (`make services`), or real AWS
        with DYNAMODB_HOST empty; pip install -r requirements.txt
 """
 
 import sys
 
-from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TableError
 
+import settings
 from model import User
-
-START = "Start it with `make services` (or `docker compose up -d` in lesson-17/04)."
-
-
-def fail(what, exc):
-    """One line a student can act on, then a non-zero exit."""
-    if isinstance(getattr(exc, "cause", None), EndpointConnectionError):
-        sys.exit(f"error: cannot reach DynamoDB at {User.Meta.host}. {START}")
-    sys.exit(f"error: {what}: {exc}")
 
 
 def main():
+    settings.check()  # a malformed endpoint or key: one line, before anything is sent
     try:
         # Create the table if it doesn't exist. A table outlives the script, so
         # only the first run creates it; every run prints the same line.
@@ -44,14 +37,13 @@ def main():
         except DoesNotExist:
             sys.exit("error: user alice@example.com not found right after saving it")
 
+    # settings.fail() turns each into one line that names the cause and the fix.
     except TableError as e:
-        fail("table error", e)
+        settings.fail(e)
     except PutError as e:
-        fail("put error", e)
-    except PynamoDBException as e:
-        fail("DynamoDB error", e)
-    except ClientError as e:  # e.g. credentials DynamoDB does not accept
-        fail("AWS error (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in .env)", e)
+        settings.fail(e)
+    except (PynamoDBException, ClientError, BotoCoreError) as e:
+        settings.fail(e)
 
 
 if __name__ == "__main__":

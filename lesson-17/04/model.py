@@ -1,16 +1,28 @@
 """The DynamoDB models of section 04: a User keyed by email, a UserProfile with nested data.
 
-Settings (environment or .env): DYNAMODB_HOST, the endpoint of DynamoDB Local; empty
-means real AWS. AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
+Where they live (endpoint, region, credentials) comes from settings.py; importing this
+module contacts nothing.
 """
 
-import os
-
-from dotenv import load_dotenv
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
 from pynamodb.models import Model
 
-load_dotenv()  # only reads .env into os.environ; nothing is contacted at import
+import settings
+
+
+class Location:
+    """Where every table of this section lives (settings.py reads .env); each Meta inherits it."""
+
+    region = settings.REGION
+    host = settings.HOST  # DynamoDB Local; None means real AWS
+    aws_access_key_id = settings.KEY  # None: the AWS SDK finds credentials as usual
+    aws_secret_access_key = settings.SECRET
 
 
 class User(Model):
@@ -18,10 +30,8 @@ class User(Model):
     A DynamoDB User
     """
 
-    class Meta:
+    class Meta(Location):
         table_name = "user"
-        region = os.getenv("AWS_DEFAULT_REGION", "us-west-1")
-        host = os.getenv("DYNAMODB_HOST", "http://localhost:8000") or None
 
     email = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
@@ -31,10 +41,8 @@ class User(Model):
 class UserProfile(Model):
     """A profile with a free-form map and a list of tags (advanced_operations.py)."""
 
-    class Meta:
+    class Meta(Location):
         table_name = "user_profile"
-        region = User.Meta.region
-        host = User.Meta.host
 
     user_id = UnicodeAttribute(hash_key=True)
     profile_data = MapAttribute()
@@ -57,3 +65,19 @@ class UserProfile(Model):
         if tag not in self.tags:
             self.tags.append(tag)
             self.save()
+
+
+class PageCounter(Model):
+    """A counter many writers increment at once (concurrency.py): optimistic locking.
+
+    Every save() of a model with a VersionAttribute checks that the stored version is
+    the one read, and adds one to it; a writer that read an older copy gets a
+    conditional-check failure instead of overwriting someone else's increment.
+    """
+
+    class Meta(Location):
+        table_name = "page_counter"
+
+    page = UnicodeAttribute(hash_key=True)
+    views = NumberAttribute(default=0)
+    version = VersionAttribute()

@@ -2,7 +2,7 @@
 """Query a time series with Flux: a time range, a filter, and a mean per 15-minute window.
 
 Run:   cd lesson-17/05 && python3 write.py && python3 query.py
-Needs: InfluxDB 2 (`make services`, or `docker compose up -d` here); pip install -r requirements.txt
+Needs: InfluxDB 2 (`make services` from the repository root); pip install -r requirements.txt
 Settings: INFLUXDB_URL, INFLUXDB_TOKEN, INFLUXDB_ORG, INFLUXDB_BUCKET (.env).
 """
 
@@ -10,7 +10,7 @@ import sys
 
 from influxdb_client.rest import ApiException
 
-from settings import CHECK, bucket, connect
+from settings import bucket, check_message, connect
 
 # The hour write.py fills, in 15-minute windows.
 QUERY = """
@@ -32,7 +32,7 @@ def main():
             tables = client.query_api().query(QUERY, params={"bucket": target})
         except ApiException as exc:
             reason = exc.message or exc.reason
-            sys.exit(f"error: InfluxDB refused the query: {exc.status} {reason}. {CHECK}")
+            sys.exit(f"error: InfluxDB refused the query: {exc.status} {reason}. {check_message()}")
 
     rows = [record.values for table in tables for record in table.records]
     if not rows:

@@ -4,23 +4,37 @@ Imported by write.py and query.py; importing it contacts no server.
 """
 
 import os
+import re
 import sys
 
-from dotenv import load_dotenv
+from dotenv import dotenv_values, find_dotenv, load_dotenv
 from influxdb_client import InfluxDBClient
 
-CHECK = "Check INFLUXDB_TOKEN, INFLUXDB_ORG and INFLUXDB_BUCKET in .env."
+SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
+load_dotenv()  # this folder's .env if you made one, else the repository's; contacts nothing
+
+
+def where(name):
+    """Where a setting came from, for error messages."""
+    if name in SHELL:
+        return f"{name} (exported in your shell, which overrides .env)"
+    return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
+
+
+def check_message():
+    names = ", ".join(where(n) for n in ("INFLUXDB_TOKEN", "INFLUXDB_ORG", "INFLUXDB_BUCKET"))
+    return f"Check {names}."
 
 
 def bucket():
-    load_dotenv()  # this folder's .env if you made one, else the repository's
     return os.getenv("INFLUXDB_BUCKET", "sensors")
 
 
 def connect():
     """An InfluxDBClient for the configured server; exits with one line if it is down."""
-    load_dotenv()
     url = os.getenv("INFLUXDB_URL", "http://localhost:8086")
+    if not re.fullmatch(r"https?://[^/:\s]+(:\d+)?/?", url):
+        sys.exit(f"error: {where('INFLUXDB_URL')} must look like http://host:port, not {url!r}")
     client = InfluxDBClient(
         url=url,
         token=os.getenv("INFLUXDB_TOKEN", "lesson17-local-dev-token"),

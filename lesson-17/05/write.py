@@ -2,7 +2,7 @@
 """Write a time series to InfluxDB in batches: three sensors, one hour, one point a minute.
 
 Run:   cd lesson-17/05 && python3 write.py
-Needs: InfluxDB 2 (`make services`, or `docker compose up -d` here); pip install -r requirements.txt
+Needs: InfluxDB 2 (`make services` from the repository root); pip install -r requirements.txt
 Settings: INFLUXDB_URL, INFLUXDB_TOKEN, INFLUXDB_ORG, INFLUXDB_BUCKET (.env).
 """
 
@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from influxdb_client import Point, WriteOptions
 
-from settings import CHECK, bucket, connect
+from settings import bucket, check_message, connect
 
 # A fixed hour: a point is identified by measurement, tags and timestamp, so writing
 # the same points again overwrites them instead of adding new ones.
@@ -57,7 +57,7 @@ def main():
     if errors:
         exc = errors[0]
         reason = f"{getattr(exc, 'status', '')} {getattr(exc, 'message', None) or exc}".strip()
-        sys.exit(f"error: InfluxDB refused the write: {reason}. {CHECK}")
+        sys.exit(f"error: InfluxDB refused the write: {reason}. {check_message()}")
     print(f"Wrote {sum(written)} points to bucket {target!r} in batches of {BATCH_SIZE}")
     print(f"{len(SENSORS)} sensors x {MINUTES} minutes from {START:%Y-%m-%d %H:%M} UTC")
 

@@ -1,24 +1,47 @@
 """Alembic's environment for section 03: which database, and which models to compare.
 
-Alembic runs this file for every command. The URL comes from migrate.py when it
-passes one, else from .env (settings.py), as for every other script here.
+Alembic runs this file for every command. migrate.py passes the URL of the database it
+works in. From the command line (`alembic upgrade head`, `alembic current`) the
+migrations act on a database of their own, <MYSQL_DATABASE>_migrations, created when
+missing: the tables that main.py makes with create_all() live in MYSQL_DATABASE and
+would clash with revision 0001 ("Table 'user' already exists").
 """
 
+import logging
+
 from alembic import context
-from sqlalchemy import NullPool, create_engine
+from sqlalchemy import NullPool, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from model import Base
-from settings import database_url
+from settings import database_url, exit_unreachable
 
 config = context.config
+if "url" not in config.attributes:  # the command line: say each step, as alembic's template does
+    logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
+    logging.getLogger("alembic").setLevel(logging.INFO)
 target_metadata = Base.metadata  # what `revision --autogenerate` and `check` compare with
-url = config.attributes.get("url") or database_url()
+
+
+def command_line_url():
+    """The migrations' own database on the configured server, created if missing."""
+    server = database_url()
+    name = f"{server.database}_migrations"
+    try:
+        with create_engine(server, poolclass=NullPool).begin() as conn:
+            conn.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}`"))
+    except OperationalError as exc:
+        exit_unreachable(server, exc)
+    return database_url(database=name)
+
 
 if context.is_offline_mode():  # `alembic upgrade head --sql`: print the SQL, run nothing
+    url = config.attributes.get("url") or database_url(database="offline")
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 else:
+    url = config.attributes.get("url") or command_line_url()
     with create_engine(url, poolclass=NullPool).connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():

@@ -1,0 +1,65 @@
+"""DynamoDB settings of section 04, from the environment or .env, and one-line errors.
+
+Imported by model.py and the scripts; reading it contacts no server.
+"""
+
+import os
+import re
+import sys
+
+from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+from dotenv import dotenv_values, find_dotenv, load_dotenv
+
+SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
+load_dotenv()  # reads .env into os.environ; contacts nothing
+START = "Start it with `make services` (from the repository root)."
+# DynamoDB Local wants some credentials but checks only their form: letters and digits.
+LOCAL_KEY = "lesson17local"  # the dummy pair of .env.example
+
+REGION = os.getenv("AWS_DEFAULT_REGION") or "us-west-1"
+# The endpoint of DynamoDB Local; empty means real AWS (then use real credentials).
+HOST = os.getenv("DYNAMODB_HOST", "http://localhost:8000") or None
+KEY = os.getenv("AWS_ACCESS_KEY_ID") or (LOCAL_KEY if HOST else None)
+SECRET = os.getenv("AWS_SECRET_ACCESS_KEY") or (LOCAL_KEY if HOST else None)
+
+
+def where(name):
+    """Where a setting came from, for error messages."""
+    if name in SHELL:
+        return f"{name} (exported in your shell, which overrides .env)"
+    return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
+
+
+def check():
+    """Exit with one line if a setting cannot work, before anything is sent."""
+    if HOST and not re.fullmatch(r"https?://[^/:\s]+(:\d+)?/?", HOST):
+        sys.exit(f"error: {where('DYNAMODB_HOST')} must look like http://host:port, not {HOST!r}")
+    if HOST:
+        for name, value in (("AWS_ACCESS_KEY_ID", KEY), ("AWS_SECRET_ACCESS_KEY", SECRET)):
+            if not value.isalnum():
+                sys.exit(
+                    f"error: {where(name)} is {value!r}: DynamoDB Local accepts letters and "
+                    f"digits only (e.g. {LOCAL_KEY})"
+                )
+
+
+def fail(exc):
+    """Turn a PynamoDB failure into one line a student can act on, and exit 1."""
+    cause = getattr(exc, "cause", exc)
+    if isinstance(cause, EndpointConnectionError):
+        sys.exit(f"error: cannot reach DynamoDB at {HOST}. {START}")
+    if isinstance(cause, NoCredentialsError):
+        sys.exit(
+            "error: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "in .env, or run `aws configure`"
+        )
+    code = cause.response["Error"].get("Code", "") if isinstance(cause, ClientError) else ""
+    if code in ("UnrecognizedClientException", "InvalidSignatureException"):
+        names = f"{where('AWS_ACCESS_KEY_ID')} and {where('AWS_SECRET_ACCESS_KEY')}"
+        sys.exit(f"error: DynamoDB refused the credentials: check {names}")
+    if HOST and (not code or code.isdigit()):  # an answer, but not in DynamoDB's language
+        sys.exit(
+            f"error: the server at {HOST} answers, but not like DynamoDB. "
+            f"Check {where('DYNAMODB_HOST')}: DynamoDB Local listens on http://localhost:8000"
+        )
+    sys.exit(f"error: DynamoDB: {' '.join(str(exc).split())}")  # one line, whatever it says
