@@ -2,29 +2,28 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
+PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := python3 tools/services/services.py
 # Every lesson script, in lesson order, as `make demo` runs them.
 DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py \
-	03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py
+	03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py \
+	04/concurrency.py
 
-.PHONY: help install services services-down services-status compose-cli demo test bench lint format clean
+.PHONY: help install doctor services services-down services-status compose-cli demo test bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed .env ## create .venv, install requirements.txt, create .env from .env.example
+install: ## create .venv (PYTHON=python3.x to choose), install requirements.txt, create .env
+	@$(PYTHON) tools/install.py --venv $(VENV)
+	@test -f .env || { cp .env.example .env && echo "install: created .env from .env.example"; }
 
-$(VENV)/.installed: requirements.txt
-	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+doctor: ## when something is wrong: check Python, .venv, .env, ports and servers, say the fix
+	@$(PYTHON) tools/doctor.py --venv $(VENV)
 
-.env:
-	cp .env.example .env
-
-services: .env ## start MySQL, DynamoDB Local and InfluxDB (Docker if present, else natively)
+services: install ## start MySQL, DynamoDB Local and InfluxDB (Docker if present, else natively)
 	$(SERVICES) up
 
 services-down: ## stop the servers that `make services` started

@@ -37,6 +37,20 @@ def read_settings():
     return settings
 
 
+def exported_overrides():
+    """Settings exported in the shell: they win over .env, which is easy to forget."""
+    names = set()
+    for name in (".env.example", ".env"):
+        path = ROOT / name
+        if path.exists():
+            names.update(
+                line.split("=", 1)[0].strip()
+                for line in path.read_text().splitlines()
+                if "=" in line and not line.lstrip().startswith("#")
+            )
+    return sorted(name for name in names if name in os.environ)
+
+
 def url_address(url, default_port):
     """(port, host) of an http://host:port URL."""
     parts = urlsplit(url)
@@ -118,6 +132,9 @@ class Daemon:
         return pid if pid_alive(pid) else None
 
     def start(self, argv, port):
+        deadline = time.monotonic() + 10  # a server we just stopped may still hold it
+        while port_in_use(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
         if port_in_use(port):
             raise Fail(
                 f"{self.name}: port {port} is taken by a server that does not answer with the "
@@ -147,6 +164,8 @@ class Daemon:
             time.sleep(0.2)
         if pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
+            while pid_alive(pid):  # the kernel frees its ports only once it is gone
+                time.sleep(0.1)
         return True
 
 

@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import shutil
+import urllib.error
 import urllib.request
 
 from common import CACHE, Daemon, Fail, apt_install, log, run, url_address, wait_until, which
@@ -59,10 +60,31 @@ def _signed_request(s, target, body):
     return urllib.request.Request(s["DYNAMODB_HOST"], data=payload, headers=headers)
 
 
+def probe(s):
+    """("ok" | "refused" | "down", detail): does it answer, and take these credentials?"""
+    if not re.fullmatch(r"https?://[^/:\s]+(:\d+)?/?", s["DYNAMODB_HOST"]):
+        return "refused", f"DYNAMODB_HOST (must look like http://host:port: {s['DYNAMODB_HOST']!r})"
+    try:
+        with urllib.request.urlopen(_signed_request(s, "ListTables", {}), timeout=5) as resp:
+            if "TableNames" in json.load(resp):
+                return "ok", ""
+            return "refused", "DYNAMODB_HOST (the answer is not DynamoDB's)"
+    except urllib.error.HTTPError as exc:
+        body = exc.read().decode(errors="replace")
+        if "UnrecognizedClient" in body or "InvalidSignature" in body:
+            return "refused", "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (letters and digits only)"
+        return "refused", f"DYNAMODB_HOST (HTTP {exc.code} is not DynamoDB's answer)"
+    except (OSError, ValueError) as exc:
+        return "down", str(getattr(exc, "reason", exc))
+
+
 def healthy(s):
     """True when ListTables answers."""
-    with urllib.request.urlopen(_signed_request(s, "ListTables", {}), timeout=5) as resp:
-        return resp.status == 200 and "TableNames" in json.load(resp)
+    return probe(s)[0] == "ok"
+
+
+def reset_advice(engine):
+    return "DynamoDB Local takes any key of letters and digits: fix the setting in .env"
 
 
 def address(s):

@@ -42,12 +42,40 @@ def _server_up(s):
     return _api(s, "GET", "/health", token=False).get("status") == "pass"
 
 
+def probe(s):
+    """("ok" | "refused" | "down", detail): does it answer, and take the token, org, bucket?"""
+    try:
+        if not _server_up(s):
+            return "down", "/health does not pass"
+        if _api(s, "GET", "/api/v2/setup", token=False).get("allowed"):
+            return "refused", "the first-time setup (not done yet: `make services` does it)"
+        query = f"/api/v2/buckets?name={s['INFLUXDB_BUCKET']}&org={s['INFLUXDB_ORG']}"
+        if _api(s, "GET", query).get("buckets"):
+            return "ok", ""
+        return "refused", f"INFLUXDB_BUCKET (no bucket {s['INFLUXDB_BUCKET']!r} in the org)"
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            return "refused", "INFLUXDB_TOKEN (401 unauthorized)"
+        return "refused", f"INFLUXDB_ORG (HTTP {exc.code} for org {s['INFLUXDB_ORG']!r})"
+    except (OSError, ValueError) as exc:
+        return "down", str(getattr(exc, "reason", exc))
+
+
 def healthy(s):
     """/health passes, setup is done, and the token sees the configured org's bucket."""
-    if not _server_up(s) or _api(s, "GET", "/api/v2/setup", token=False).get("allowed"):
-        return False
-    query = f"/api/v2/buckets?name={s['INFLUXDB_BUCKET']}&org={s['INFLUXDB_ORG']}"
-    return bool(_api(s, "GET", query).get("buckets"))
+    return probe(s)[0] == "ok"
+
+
+def reset_advice(engine):
+    if engine == "docker":
+        return (
+            "the volume keeps the token it was set up with: put that one in .env, or "
+            "`docker compose down -v` (deletes its data), then `make services`"
+        )
+    return (
+        f"{daemon.dir} keeps the token it was set up with: put that one in .env, or reset "
+        f"it: make services-down && rm -rf {daemon.dir} && make services"
+    )
 
 
 def address(s):
@@ -118,13 +146,12 @@ def _setup(s):
             },
         )
         log(NAME, f"set up org {s['INFLUXDB_ORG']}, bucket {s['INFLUXDB_BUCKET']}")
-    try:
-        return healthy(s)
-    except urllib.error.HTTPError as exc:
+    state, detail = probe(s)
+    if state != "ok":
         raise Fail(
-            f"influxdb: this data was set up with other credentials than .env ({exc}); "
-            f"reset it with: make services-down && rm -rf {daemon.dir} && make services"
-        ) from exc
+            f"influxdb answers but refuses the .env settings: {detail}; {reset_advice('native')}"
+        )
+    return True
 
 
 def start(s):
@@ -144,6 +171,5 @@ def start(s):
         port,
     )
     wait_until(lambda: _server_up(s), 60, "influxdb", daemon)
-    if not _setup(s):
-        raise Fail(f"influxdb: bucket {s['INFLUXDB_BUCKET']} is missing in org {s['INFLUXDB_ORG']}")
+    _setup(s)
     return f"InfluxDB {VERSION}"

@@ -16,25 +16,42 @@ def _client():
     return which("mariadb", "mysql")
 
 
-def healthy(s):
-    """True when `SELECT 1` succeeds over TCP with the configured user and database."""
+def probe(s):
+    """("ok" | "refused" | "down", detail): does the server answer AND accept the settings?"""
     client = _client()
     if client is None:
-        return False
-    argv = [client, "--no-defaults", "--protocol=TCP", "-h", s["MYSQL_HOST"]]
-    argv += [
-        "-P",
-        s["MYSQL_PORT"],
-        "-u",
-        s["MYSQL_USER"],
-        "-N",
-        "-e",
-        "SELECT 1",
-        s["MYSQL_DATABASE"],
-    ]
+        return "down", "no mysql/mariadb client to ask it with"
+    argv = [client, "--no-defaults", "--protocol=TCP", "--connect-timeout=3", "-h", s["MYSQL_HOST"]]
+    argv += ["-P"]
+    argv += [s["MYSQL_PORT"], "-u", s["MYSQL_USER"], "-N", "-e", "SELECT 1", s["MYSQL_DATABASE"]]
     env = dict(os.environ, MYSQL_PWD=s["MYSQL_PASSWORD"])
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
-    return proc.returncode == 0 and proc.stdout.strip() == "1"
+    try:
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        return "down", "no answer within 10 s"
+    if proc.returncode == 0 and proc.stdout.strip() == "1":
+        return "ok", ""
+    error = " ".join(proc.stderr.split())
+    if "Access denied" in error:
+        return "refused", f"MYSQL_USER/MYSQL_PASSWORD ({error})"
+    if "Unknown database" in error:
+        return "refused", f"MYSQL_DATABASE (there is no database {s['MYSQL_DATABASE']!r})"
+    return "down", error or f"exit {proc.returncode}"
+
+
+def healthy(s):
+    """True when `SELECT 1` succeeds over TCP with the configured user and database."""
+    return probe(s)[0] == "ok"
+
+
+def reset_advice(engine):
+    """How to make the server take .env's credentials again."""
+    if engine == "docker":
+        return (
+            "the volume keeps the password it was created with: put that one in .env, or "
+            "`docker compose down -v` (deletes its data), then `make services`"
+        )
+    return "`make services` restarts our server and applies .env's user, password and database"
 
 
 def address(s):

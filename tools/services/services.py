@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start, stop and check the lesson's three database servers.
 
-    python3 tools/services/services.py up|down|status
+    python3 tools/services/services.py up|down|status|restart [mysql|dynamodb|influxdb]
 
 With a Docker engine: `docker compose` on the top-level docker-compose.yml.
 Without one: real servers started natively (MariaDB, DynamoDB Local, InfluxDB 2.8),
@@ -18,7 +18,15 @@ import time
 import dynamodb
 import influxdb
 import mysql
-from common import ROOT, STATE, Fail, compose_plugin_present, log, port_in_use, read_settings
+from common import (
+    ROOT,
+    STATE,
+    Fail,
+    compose_plugin_present,
+    exported_overrides,
+    log,
+    read_settings,
+)
 
 SERVICES = (mysql, dynamodb, influxdb)
 ENGINE_FILE = STATE / "engine"
@@ -71,11 +79,11 @@ def compose_health():
     return {row.get("Service"): row.get("Health") for row in rows}
 
 
-def check(service, s):
+def probe(service, s):
     try:
-        return bool(service.healthy(s))
-    except Exception:
-        return False
+        return service.probe(s)
+    except Exception as exc:  # a probe that breaks is a server we cannot use
+        return "down", str(exc)
 
 
 def up():
@@ -89,13 +97,19 @@ def up():
     ENGINE_FILE.write_text(chosen)
     for service in SERVICES:
         name = service.NAME
-        if check(service, s):
-            pid = service.daemon.pid()
+        state, detail = probe(service, s)
+        pid = service.daemon.pid()
+        if state == "ok":
             owner = f"pid {pid}" if pid else "not started by this project"
             log(name, f"healthy, already running ({owner}): {service.describe(s)}")
             continue
-        if service.daemon.pid():
-            service.daemon.stop()  # ours, but not answering: start it afresh
+        if state == "refused" and not pid:  # not ours: we can neither stop nor fix it
+            raise Fail(
+                f"{name}: a server answers at {service.describe(s)} but refuses the settings: "
+                f"{detail}. It was not started by this project: make .env match it, or stop it"
+            )
+        if pid:
+            service.daemon.stop()  # ours, but not answering as .env says: start it afresh
         started = time.monotonic()
         version = service.start(s)
         seconds = time.monotonic() - started
@@ -116,30 +130,57 @@ def down():
 def status():
     s = read_settings()
     chosen = engine(for_up=False)
-    bad = 0
+    bad = []
     health = compose_health() if chosen == "docker" else {}
     for service in SERVICES:
-        if chosen == "docker":  # the compose healthcheck, and the port .env names
-            ok = health.get(service.NAME) == "healthy" and port_in_use(*service.address(s))
-        else:
-            ok = check(service, s)
-        bad += not ok
+        state, detail = probe(service, s)
+        if chosen == "docker" and state == "ok" and health.get(service.NAME) != "healthy":
+            state, detail = "down", f"compose reports {health.get(service.NAME) or 'no container'}"
         pid = service.daemon.pid() if chosen == "native" else None
         where = f"{chosen}, pid {pid}" if pid else chosen
-        state = "healthy" if ok else "NOT REACHABLE"
-        log(service.NAME, f"{state:<13} {service.describe(s)} ({where})")
-    if bad:
-        print("Start them with: make services", file=sys.stderr)
+        label = {"ok": "healthy", "refused": "REFUSES", "down": "NOT REACHABLE"}[state]
+        log(service.NAME, f"{label:<13} {service.describe(s)} ({where})")
+        if state == "refused":
+            bad.append(
+                f"{service.NAME} answers but refuses {detail}: {service.reset_advice(chosen)}"
+            )
+        elif state == "down":
+            bad.append(f"{service.NAME}: nothing answers ({detail}). Start it with: make services")
+    for line in bad:
+        print(line, file=sys.stderr)
+    if bad and exported_overrides():
+        print(
+            f"note: exported in your shell, overriding .env: {', '.join(exported_overrides())}",
+            file=sys.stderr,
+        )
     return 1 if bad else 0
 
 
+def restart(*names):
+    """Stop and start some servers (all by default), as a crash or an upgrade would."""
+    chosen = [service for service in SERVICES if not names or service.NAME in names]
+    if names and len(chosen) != len(set(names)):
+        raise Fail(f"restart takes server names among {', '.join(s.NAME for s in SERVICES)}")
+    if engine(for_up=False) == "docker":
+        compose("restart", *(service.NAME for service in chosen))
+        compose("up", "-d", "--wait")
+        return 0
+    s = read_settings()
+    for service in chosen:
+        service.daemon.stop()
+        started = time.monotonic()
+        service.start(s)
+        log(service.NAME, f"restarted, healthy in {time.monotonic() - started:.1f} s")
+    return 0
+
+
 def main(argv):
-    commands = {"up": up, "down": down, "status": status}
-    if len(argv) != 2 or argv[1] not in commands:
+    commands = {"up": up, "down": down, "status": status, "restart": restart}
+    if len(argv) < 2 or argv[1] not in commands or (argv[1] != "restart" and len(argv) > 2):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     try:
-        return commands[argv[1]]()
+        return commands[argv[1]](*argv[2:])
     except Fail as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""`make doctor`: check everything the lesson needs, one line each, with the fix.
+
+    python3 tools/doctor.py [--venv .venv]
+
+Each line is `ok`, `warn` (works, but may surprise you) or `FAIL` (blocks the lesson),
+then what was checked and, when it is not ok, the command or change that fixes it.
+Exits 1 when anything FAILs. Standard library only: it must work when nothing else does.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "services"))
+
+import dynamodb  # noqa: E402
+import influxdb  # noqa: E402
+import mysql  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    compose_plugin_present,
+    exported_overrides,
+    port_in_use,
+    read_settings,
+    which,
+)
+from install import MIN_PYTHON, python_problem, venv_version  # noqa: E402
+from services import ENGINE_FILE, docker_engine_present  # noqa: E402
+
+SERVICES = (mysql, dynamodb, influxdb)
+URL = re.compile(r"https?://[^/:\s]+(:\d+)?/?")
+failed = []
+
+
+def report(verdict, topic, message):
+    print(f"{verdict:<5} {topic:<9} {message}", flush=True)
+    if verdict == "FAIL":
+        failed.append(topic)
+
+
+def check_python():
+    problem = python_problem(sys.version_info)
+    version = ".".join(map(str, sys.version_info[:3]))
+    if problem:
+        report("FAIL", "python", problem)
+    else:
+        report("ok", "python", f"Python {version} ({sys.executable})")
+
+
+def check_venv(venv):
+    python = venv / "bin" / "python"
+    if not python.exists():
+        return report("FAIL", "venv", f"no virtualenv at {venv}: run `make install`")
+    made_with = venv_version(str(venv))
+    if made_with != tuple(sys.version_info[:2]):
+        was = ".".join(map(str, made_with or ())) or "an unknown Python"
+        return report("FAIL", "venv", f"{venv} was made with {was}: `make install` rebuilds it")
+    probe = "import cryptography, sqlalchemy, pymysql, pynamodb, influxdb_client, dotenv, alembic"
+    proc = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    if proc.returncode != 0:
+        missing = proc.stderr.strip().splitlines()[-1]
+        return report("FAIL", "venv", f"requirements not installed ({missing}): `make install`")
+    report("ok", "venv", f"{venv} has the requirements (cryptography importable)")
+
+
+def check_env_file():
+    env, example = ROOT / ".env", ROOT / ".env.example"
+    if not env.exists():
+        return report("FAIL", ".env", "there is no .env: `make install` copies .env.example")
+
+    def names(path):
+        return {
+            line.split("=", 1)[0].strip()
+            for line in path.read_text().splitlines()
+            if "=" in line and not line.lstrip().startswith("#")
+        }
+
+    missing = sorted(names(example) - names(env))
+    if missing:
+        return report("FAIL", ".env", f"lacks {', '.join(missing)}: copy them from .env.example")
+    report("ok", ".env", "present, with every variable of .env.example")
+
+
+def check_exported():
+    names = exported_overrides()
+    if names:
+        report(
+            "warn",
+            "shell",
+            f"exported, so .env's value is ignored: {', '.join(names)} "
+            f"(`unset {' '.join(names)}` to use .env)",
+        )
+    else:
+        report("ok", "shell", "no setting of .env is overridden by an exported variable")
+
+
+def check_values(s):
+    if not s["MYSQL_PORT"].isdigit():
+        report("FAIL", "settings", f"MYSQL_PORT must be a number, not {s['MYSQL_PORT']!r}")
+    for name in ("DYNAMODB_HOST", "INFLUXDB_URL"):
+        if s[name] and not URL.fullmatch(s[name]):
+            report("FAIL", "settings", f"{name} must look like http://host:port, not {s[name]!r}")
+    if s["DYNAMODB_HOST"]:
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            if not s[name].isalnum():
+                report(
+                    "FAIL",
+                    "settings",
+                    f"{name}={s[name]!r}: DynamoDB Local takes letters and digits only "
+                    "(.env.example has a working pair)",
+                )
+
+
+def java_major():
+    proc = subprocess.run(["java", "-version"], capture_output=True, text=True)
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', proc.stderr)
+    if not found:
+        return 0
+    major = int(found.group(1))
+    return int(found.group(2) or 0) if major == 1 else major
+
+
+def check_engine():
+    chosen = os.getenv("SERVICES_ENGINE", "auto")
+    if chosen == "auto" and ENGINE_FILE.exists():
+        chosen = ENGINE_FILE.read_text().strip()
+    if chosen in ("auto", "docker") and docker_engine_present():
+        report("ok", "engine", "a Docker engine and the Compose plugin: servers run in containers")
+        return "docker"
+    if chosen == "docker":
+        report(
+            "FAIL", "engine", "SERVICES_ENGINE=docker, but no Docker engine with Compose answers"
+        )
+        return "docker"
+    if shutil.which("docker") and not compose_plugin_present():
+        report("warn", "engine", "a docker command without the Compose plugin: running natively")
+    problems = []
+    if not which("java") or java_major() < 17:
+        problems.append("Java 17+ for DynamoDB Local (apt-get install openjdk-17-jre-headless)")
+    if not which("mariadbd", "mysqld") and not which("apt-get"):
+        problems.append("a MySQL or MariaDB server (install mariadb-server)")
+    if not influxdb.BINARY.exists():
+        for tool, package in (("go", "Go"), ("cargo", "Rust's cargo")):
+            if not which(tool):
+                problems.append(f"{package} to build InfluxDB once")
+    if problems:
+        report("FAIL", "engine", "natively, this machine lacks: " + "; ".join(problems))
+    else:
+        report("ok", "engine", "no Docker engine: the servers run natively (tools/services)")
+    return "native"
+
+
+def check_server(service, s, engine):
+    name = service.NAME
+    port, host = service.address(s)
+    try:
+        state, detail = service.probe(s)
+    except Exception as exc:  # a probe that breaks is a server we cannot use
+        state, detail = "down", str(exc)
+    if state == "ok":
+        return report("ok", name, f"answers and accepts the settings: {service.describe(s)}")
+    if state == "refused":
+        advice = service.reset_advice(engine)
+        return report("FAIL", name, f"answers, but refuses {detail}: {advice}")
+    if port_in_use(port, host or "127.0.0.1"):
+        return report(
+            "FAIL",
+            name,
+            f"port {port} is held by a program that does not answer as {name} ({detail}): "
+            "stop it, or choose another port in .env",
+        )
+    report("FAIL", name, f"not running ({service.describe(s)}): `make services` starts it")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venv", type=Path, default=ROOT / ".venv")
+    args = parser.parse_args()
+    print(f"Checking what lesson 17 needs (minimum Python {'.'.join(map(str, MIN_PYTHON))}):")
+    check_python()
+    check_venv(args.venv)
+    check_env_file()
+    check_exported()
+    s = read_settings()
+    check_values(s)
+    engine = check_engine()
+    for service in SERVICES:
+        check_server(service, s, engine)
+    if failed:
+        print(f"{len(failed)} problem(s): fix the FAIL lines above, then run `make doctor` again")
+        return 1
+    print("All set: `make demo` runs every example.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
