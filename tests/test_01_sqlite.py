@@ -2,7 +2,8 @@
 
 import sqlite3
 
-from conftest import LESSON, run_ok
+from utils.paths import LESSON
+from utils.scripts import run_ok
 
 EXPECTED = ["Name: Alice, Age: 30", "Name: Charlie, Age: 35"]
 DB_FILE = LESSON / "01" / "tutorial.db"

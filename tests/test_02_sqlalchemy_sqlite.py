@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from conftest import ORM_OUTPUT, run_ok
+from utils.scripts import ORM_OUTPUT, run_ok
 
 
 def test_in_memory_run_prints_users_with_addresses_twice_the_same():

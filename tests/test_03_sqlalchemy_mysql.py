@@ -1,6 +1,7 @@
 """03: the 02 ORM code on a real MySQL-protocol server, read back with raw PyMySQL."""
 
-from conftest import CLOSED_PORT, ORM_OUTPUT, assert_one_line_error, run_ok, run_script
+from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_ok, run_script
+from utils.settings import CLOSED_PORT
 
 
 def test_prints_users_with_addresses_twice_the_same(mysql_conn):
@@ -27,6 +28,7 @@ def test_prints_users_with_addresses_twice_the_same(mysql_conn):
 
 
 def test_mysql_columns_have_the_lengths_of_the_model(mysql_conn, mysql_settings):
+    run_ok("03", "main.py")  # makes the tables this test reads, whatever ran before
     with mysql_conn.cursor() as cur:
         cur.execute(
             "SELECT table_name, column_name, column_type FROM information_schema.columns"

@@ -1,6 +1,7 @@
 """04: PynamoDB against the official DynamoDB Local, read back with boto3."""
 
-from conftest import CLOSED_PORT, assert_one_line_error, run_ok, run_script
+from utils.scripts import assert_one_line_error, run_ok, run_script
+from utils.settings import CLOSED_PORT
 
 EXPECTED = [
     "Table 'user' is ready",

@@ -5,7 +5,9 @@ from datetime import datetime
 
 from dotenv import dotenv_values
 
-from conftest import CLOSED_PORT, LESSON, ROOT, SETTINGS, assert_one_line_error, run_ok, run_script
+from utils.paths import LESSON, ROOT
+from utils.scripts import assert_one_line_error, run_ok, run_script
+from utils.settings import CLOSED_PORT, SETTINGS
 
 HOUR = "range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)"
 RAW = f'from(bucket: "{SETTINGS["INFLUXDB_BUCKET"]}") |> {HOUR}'

@@ -8,7 +8,7 @@ import sys
 import yaml
 from dotenv import dotenv_values
 
-from conftest import LESSON, ROOT
+from utils.paths import LESSON, ROOT
 
 EXAMPLE = dotenv_values(ROOT / ".env.example")
 SECTIONS = {
@@ -121,3 +121,35 @@ def test_the_real_compose_cli_resolves_env_example_values():
         "dynamodb": ("127.0.0.1", EXAMPLE["DYNAMODB_PORT"]),
         "influxdb": ("127.0.0.1", EXAMPLE["INFLUXDB_PORT"]),
     }
+
+
+def test_one_section_alone_reads_the_root_env_as_its_comment_says(tmp_path):
+    """`cd lesson-17/03 && docker compose --env-file ../../.env up -d`, checked with config."""
+    env = tmp_path / ".env"
+    env.write_text(
+        (ROOT / ".env.example").read_text()
+        + "MYSQL_PASSWORD=changed-in-root-env\n"  # pragma: allowlist secret
+        + "INFLUXDB_TOKEN=changed-token\nDYNAMODB_PORT=8001\n"  # pragma: allowlist secret
+    )
+    expected = {
+        "03": ("mysql", ["environment", "MYSQL_ROOT_PASSWORD"], "changed-in-root-env"),
+        "04": ("dynamodb", ["ports", 0, "published"], "8001"),
+        "05": ("influxdb", ["environment", "DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"], "changed-token"),
+    }
+    for section, (name, keys, value) in expected.items():
+        folder = LESSON / section
+        assert (
+            "docker compose --env-file ../../.env up -d"
+            in (folder / "docker-compose.yml").read_text()
+        )
+        proc = subprocess.run(
+            [*compose_command(), "--env-file", env, "config", "--format", "json"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        found = json.loads(proc.stdout)["services"][name]
+        for key in keys:
+            found = found[key]
+        assert found == value, section

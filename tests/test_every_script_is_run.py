@@ -1,9 +1,10 @@
 """Every lesson script is run by some test; every other lesson module is used by a script."""
 
 import ast
+import re
 from pathlib import Path
 
-from conftest import LESSON, is_script, lesson_files
+from utils.paths import LESSON, is_script, lesson_files
 
 TESTS = Path(__file__).parent
 ALEMBIC = LESSON / "03" / "migrations"
@@ -41,6 +42,9 @@ def test_every_other_lesson_module_is_imported_by_a_script_beside_it():
         importers = [
             p.name
             for p in module.parent.glob("*.py")
-            if is_script(p) and f"from {module.stem} import" in p.read_text()
+            if is_script(p)
+            and re.search(
+                rf"^(from {module.stem} import|import {module.stem}$)", p.read_text(), re.M
+            )
         ]
         assert importers, f"{module.relative_to(LESSON)} is used by no script in its folder"

@@ -2,7 +2,8 @@
 
 import re
 
-from conftest import LESSON, is_script, lesson_files, run_script
+from utils.paths import LESSON, is_script, lesson_files
+from utils.scripts import run_script
 
 BLOCK = re.compile(r"<!-- output: (\d\d)/(\w+\.py) -->\n```text\n(.*?)```", re.S)
 

@@ -4,7 +4,8 @@ import os
 import subprocess
 import sys
 
-from conftest import CLOSED_PORT, ROOT, SETTINGS
+from utils.paths import ROOT
+from utils.settings import CLOSED_PORT, SETTINGS
 
 
 def test_mysql_answers_select_1_in_the_configured_database(mysql_conn):
@@ -56,4 +57,8 @@ def test_services_status_names_an_unreachable_server_and_how_to_start_it():
     assert proc.returncode == 1
     assert f"mysql     NOT REACHABLE {SETTINGS['MYSQL_HOST']}:{CLOSED_PORT}" in proc.stdout
     assert healthy_names(proc.stdout) == ["dynamodb", "influxdb"]
-    assert proc.stderr.strip() == "Start them with: make services"
+    problem, note = proc.stderr.strip().splitlines()
+    assert problem.startswith("mysql: nothing answers (") and problem.endswith(
+        "Start it with: make services"
+    )
+    assert note == "note: exported in your shell, overriding .env: MYSQL_PORT"
