@@ -167,6 +167,10 @@ def restart(*names):
         return 0
     s = read_settings()
     for service in chosen:
+        if not service.daemon.pid():
+            raise Fail(
+                f"{service.NAME} was not started by this project: there is nothing to restart"
+            )
         service.daemon.stop()
         started = time.monotonic()
         service.start(s)
