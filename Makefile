@@ -9,7 +9,11 @@ SERVICES := python3 tools/services/services.py
 # Every lesson script, in lesson order, as `make demo` runs them.
 DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py \
 	03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py \
-	04/concurrency.py
+	04/concurrency.py 03/connections.py 03/error_handling.py 03/query_optimisation.py \
+	03/indexing.py 03/batching.py 04/indexes.py 05/downsample.py \
+	03/pitfall_unclosed.py 03/pitfall_error_handling.py 03/pitfall_credentials.py \
+	03/pitfall_transactions.py 03/pitfall_schema.py 03/pitfall_no_pool.py \
+	05/pitfall_unclosed_writer.py 01/pitfall_sql_injection.py
 
 .PHONY: help install doctor services services-down services-status compose-cli demo test bench lint format clean
 

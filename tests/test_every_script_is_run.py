@@ -8,7 +8,7 @@ from utils.paths import LESSON, is_script, lesson_files
 
 TESTS = Path(__file__).parent
 ALEMBIC = LESSON / "03" / "migrations"
-RUNNERS = {"run_ok", "run_script"}
+RUNNERS = {"run_ok", "run_script", "run_twice"}
 
 
 def scripts_run_by_tests():

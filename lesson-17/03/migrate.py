@@ -5,6 +5,8 @@ Run:   cd lesson-17/03 && python3 migrate.py
 Needs: MySQL (`make services` from the repository root).
 Works in its own database, <MYSQL_DATABASE>_migrations, which it drops and recreates.
 The same migrations from the command line: `alembic upgrade head`, `alembic current`.
+Revision 0001 makes the 02 tables (model.py); 0002, a schema change on top of it, makes
+the best-practices `users` table of schema.py, with its constraints and indexes.
 """
 
 from pathlib import Path
@@ -16,7 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import NullPool, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
-from model import Base
+import model
+import schema
 from settings import database_url, exit_unreachable
 
 HERE = Path(__file__).parent
@@ -37,9 +40,10 @@ def state(engine):
 
 
 def pending_changes(engine):
-    """What `alembic revision --autogenerate` would write: model vs. database."""
+    """What `alembic revision --autogenerate` would write: the models vs. the database."""
+    models = [model.Base.metadata, schema.Base.metadata]
     with engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diffs = compare_metadata(MigrationContext.configure(conn), models)
     return sorted(f"{diff[0]} {diff[1].name}" for diff in diffs) or ["nothing"]
 
 
@@ -57,10 +61,15 @@ def main():
     config = alembic_config(url)
 
     print(f"New database {scratch}: {state(engine)}")
+    command.upgrade(config, "0001")
+    print(f"After upgrade 0001: {state(engine)}")
+    # The models have moved on since 0001: this is what revision 0002 was generated from.
     print(f"Autogenerate would add: {', '.join(pending_changes(engine))}")
     command.upgrade(config, "head")
     print(f"After upgrade head: {state(engine)}")
-    command.check(config)  # prints its verdict; raises if model.py and the database differ
+    command.check(config)  # prints its verdict; raises if the models and database differ
+    command.downgrade(config, "-1")
+    print(f"After downgrade -1: {state(engine)}")
     command.downgrade(config, "base")
     print(f"After downgrade base: {state(engine)}")
     command.upgrade(config, "head")

@@ -57,4 +57,6 @@ def exit_unreachable(url, exc):
         )
     if code == 2005 or "Name or service not known" in str(reason):  # unknown host name
         sys.exit(f"error: cannot find the host {url.host!r}: check {where('MYSQL_HOST')}")
-    sys.exit(f"error: cannot reach {where_} ({reason}). {START}")
+    if code in (2002, 2003, 2006, 2013):  # no server there, or it went away
+        sys.exit(f"error: cannot reach {where_} ({reason}). {START}")
+    sys.exit(f"error: {where_} refused a statement: {code} {reason}")

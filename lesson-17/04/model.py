@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 import settings
@@ -81,3 +82,27 @@ class PageCounter(Model):
     page = UnicodeAttribute(hash_key=True)
     views = NumberAttribute(default=0)
     version = VersionAttribute()
+
+
+class TagIndex(GlobalSecondaryIndex):
+    """A second key for Article: DynamoDB keeps, per tag, the articles that carry it."""
+
+    class Meta:
+        index_name = "tag-index"
+        projection = AllProjection()  # copy every attribute, so a query needs no second read
+        read_capacity_units = 5
+        write_capacity_units = 5
+
+    tag = UnicodeAttribute(hash_key=True)
+
+
+class Article(Model):
+    """One item per article and tag (indexes.py): asked for by tag through the index."""
+
+    class Meta(Location):
+        table_name = "article"
+
+    article_id = UnicodeAttribute(hash_key=True)
+    tag = UnicodeAttribute()
+    title = UnicodeAttribute()
+    by_tag = TagIndex()

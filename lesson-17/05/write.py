@@ -23,7 +23,7 @@ BATCH_SIZE = 50
 SENSORS = {"greenhouse": (24.0, 70.0), "kitchen": (21.0, 45.0), "garage": (12.0, 60.0)}
 
 
-def readings():
+def readings(start=START):
     """Deterministic temperature and humidity around each sensor's base value."""
     for sensor, (temperature, humidity) in SENSORS.items():
         for minute in range(MINUTES):
@@ -33,7 +33,7 @@ def readings():
                 .tag("sensor", sensor)
                 .field("temperature", round(temperature + 2 * wave, 2))
                 .field("humidity", round(humidity - 5 * wave, 2))
-                .time(START + timedelta(minutes=minute))
+                .time(start + timedelta(minutes=minute))
             )
 
 

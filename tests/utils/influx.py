@@ -41,10 +41,10 @@ class InfluxHTTP:
                 rows.append(dict(zip(header, record, strict=True)))
         return rows
 
-    def count(self, bucket, measurement, start="1970-01-01T00:00:00Z"):
-        """How many values of `measurement` the bucket holds."""
+    def count(self, bucket, measurement, start="1970-01-01T00:00:00Z", stop="now()"):
+        """How many values of `measurement` the bucket holds between start and stop."""
         rows = self.flux(
-            f'from(bucket: "{bucket}") |> range(start: {start})'
+            f'from(bucket: "{bucket}") |> range(start: {start}, stop: {stop})'
             f' |> filter(fn: (r) => r._measurement == "{measurement}")'
             " |> group() |> count()"
         )

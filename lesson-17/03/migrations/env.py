@@ -13,14 +13,17 @@ from alembic import context
 from sqlalchemy import NullPool, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from model import Base
+import model
+import schema
 from settings import database_url, exit_unreachable
 
 config = context.config
 if "url" not in config.attributes:  # the command line: say each step, as alembic's template does
     logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
     logging.getLogger("alembic").setLevel(logging.INFO)
-target_metadata = Base.metadata  # what `revision --autogenerate` and `check` compare with
+# What `revision --autogenerate` and `check` compare with: the 02 models and the schema
+# of the best-practices chapter.
+target_metadata = [model.Base.metadata, schema.Base.metadata]
 
 
 def command_line_url():
@@ -37,12 +40,23 @@ def command_line_url():
 
 if context.is_offline_mode():  # `alembic upgrade head --sql`: print the SQL, run nothing
     url = config.attributes.get("url") or database_url(database="offline")
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:
-    url = config.attributes.get("url") or command_line_url()
+    # `alembic -x url=sqlite:///try.db upgrade head` tries the revisions on another database.
+    url = (
+        config.attributes.get("url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or command_line_url()
+    )
     with create_engine(url, poolclass=NullPool).connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        # render_as_batch: on SQLite, which cannot ALTER most things, a change is written
+        # as "copy the table"; on MySQL the same revision runs as plain ALTERs.
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
         with context.begin_transaction():
             context.run_migrations()

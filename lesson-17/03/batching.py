@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Query batching: many rows in one unit of work, and one UPDATE for all of them.
+
+Run:   cd lesson-17/03 && python3 batching.py
+Needs: MySQL (`make services` from the repository root).
+Prints what is sent to the server; the time it saves is measured by `make bench`.
+"""
+
+from sqlalchemy import create_engine, func, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from advanced_queries import count_statements
+from schema import User, reset
+from settings import database_url, exit_unreachable
+
+USERS = [{"email": f"user{i}@example.com", "age": 20 + i % 50} for i in range(1000)]
+
+
+# Batch inserts for better performance
+def batch_insert_users(session, users_data):
+    users = [User(**data) for data in users_data]
+    session.add_all(users)
+    session.commit()
+
+
+# Bulk operations (the legacy Query API, as the lesson writes it)
+def bulk_update_ages(session, age_increment):
+    session.query(User).update({User.age: User.age + age_increment})
+    session.commit()
+
+
+# The same bulk UPDATE in SQLAlchemy 2.0 style
+def bulk_update_ages_2_0(session, age_increment):
+    result = session.execute(update(User).values(age=User.age + age_increment))
+    session.commit()
+    return result.rowcount
+
+
+def kinds(sent):
+    """How many statements of each kind (INSERT, UPDATE, ...) were sent."""
+    counts = {}
+    for statement in sent:
+        kind = statement.split(None, 1)[0].upper()
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{kind} x{n}" for kind, n in sorted(counts.items()))
+
+
+def average_age(session):
+    return float(session.scalar(select(func.avg(User.age))))
+
+
+def main():
+    url = database_url()
+    engine = create_engine(url)
+    try:
+        reset(engine)
+    except OperationalError as exc:
+        exit_unreachable(url, exc)
+    sent = count_statements(engine)
+
+    with Session(engine) as session:
+        # How many INSERTs that takes depends on the server: MariaDB hands back the new
+        # ids of a multi-row INSERT (1 statement), MySQL 8 does not (1 per row).
+        batch_insert_users(session, USERS)
+        print(f"batch_insert_users: {len(USERS)} users, one session, one commit")
+        before = average_age(session)
+
+        sent.clear()
+        bulk_update_ages(session, 1)
+        print(f"bulk_update_ages(+1), session.query().update(): sent: {kinds(sent)}")
+        sent.clear()
+        changed = bulk_update_ages_2_0(session, 1)
+        print(f"The same, session.execute(update(User)): {changed} rows; sent: {kinds(sent)}")
+        print(f"Average age: {before:.2f} before, {average_age(session):.2f} after")
+
+
+if __name__ == "__main__":
+    main()

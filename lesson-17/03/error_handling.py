@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Error handling: a rejected unit of work is rolled back whole; detached objects, fixed.
+
+Run:   cd lesson-17/03 && python3 error_handling.py
+Needs: MySQL (`make services` from the repository root).
+"""
+
+from sqlalchemy import create_engine, select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import DetachedInstanceError
+
+from schema import User, reset
+from settings import database_url, exit_unreachable
+
+
+def emails(engine):
+    with Session(engine) as session:
+        return ", ".join(session.scalars(select(User.email).order_by(User.id)))
+
+
+def main():
+    url = database_url()
+    engine = create_engine(url)
+    try:
+        reset(engine)
+    except OperationalError as exc:
+        exit_unreachable(url, exc)
+    with Session(engine) as session:
+        session.add(User(email="alice@example.com", age=30))
+        session.commit()
+
+    # Good: Comprehensive error handling. Carol is fine on her own, but she is in the
+    # same unit of work as a second alice@example.com, which the unique email refuses.
+    try:
+        with Session(engine) as session:
+            session.add(User(email="carol@example.com", age=41))
+            session.add(User(email="alice@example.com", age=31))
+            session.commit()
+    except IntegrityError as e:
+        # Leaving the `with` block already rolled the session back (the document's
+        # session.rollback() is for a session made without `with`).
+        print(f"Data integrity error: MySQL error {e.orig.args[0]}, a duplicate email")
+    except SQLAlchemyError as e:
+        print(f"Database error: {e}")
+    print(f"Users after the failed unit of work: {emails(engine)} (carol was not saved either)")
+
+    # After commit, attributes expire; once the session is closed they cannot reload.
+    with Session(engine) as session:
+        dave = User(email="dave@example.com", age=52)
+        session.add(dave)
+        session.commit()
+    try:
+        print(dave.email)
+    except DetachedInstanceError:
+        print("After commit and close, dave.email raises DetachedInstanceError")
+
+    # Fix 1: keep the loaded values after commit.
+    with Session(engine, expire_on_commit=False) as session:
+        erin = User(email="erin@example.com", age=28)
+        session.add(erin)
+        session.commit()
+    print(f"Fix 1, Session(engine, expire_on_commit=False): {erin.email}")
+
+    # Fix 2: read what you need while the session is open.
+    with Session(engine) as session:
+        frank = User(email="frank@example.com", age=35)
+        session.add(frank)
+        session.commit()
+        email = frank.email  # reloads inside the session
+    print(f"Fix 2, read it inside the session: {email}")
+    print(f"Users now: {emails(engine)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Pitfall: not closing connections. Sessions left open drain the pool until it times out.
+
+Run:   cd lesson-17/03 && python3 pitfall_unclosed.py
+Needs: MySQL (`make services` from the repository root).
+"""
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session
+
+from settings import database_url, exit_unreachable
+
+POOL_SIZE = 2
+
+
+def main():
+    url = database_url()
+    # A small pool that never grows, and gives up after one second.
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_timeout=1)
+
+    forgotten = []  # sessions a program made and never closed (as a global or a cache would)
+    try:
+        for _ in range(POOL_SIZE + 1):
+            session = Session(engine)
+            session.execute(text("SELECT 1"))  # takes a connection until close()
+            forgotten.append(session)
+    except PoolTimeout:
+        print(
+            f"Pitfall: {len(forgotten)} sessions never closed hold {engine.pool.checkedout()} "
+            f"of {POOL_SIZE} connections; the next one waited 1 s: TimeoutError"
+        )
+    except OperationalError as exc:
+        exit_unreachable(url, exc)
+    for session in forgotten:
+        session.close()
+
+    for _ in range(10):
+        with Session(engine) as session:  # gives its connection back at the end
+            session.execute(text("SELECT 1"))
+    print(
+        f"Fix: 10 sessions in `with` blocks ran on the pool of {POOL_SIZE}; "
+        f"checked out afterwards: {engine.pool.checkedout()}"
+    )
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Downsampling and retention: keep raw points for a week, 15-minute means for a year.
+
+Run:   cd lesson-17/05 && python3 downsample.py
+Needs: InfluxDB 2 (`make services` from the repository root).
+
+A bucket's retention period deletes older data by itself. The usual pattern: raw
+points in a short-lived bucket, and a Flux query that writes their means (`to()`) into
+a long-lived one. InfluxDB can run that query every hour as a task; here it runs once.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from influxdb_client import BucketRetentionRules
+
+from settings import connect
+from write import MINUTES, SENSORS, readings
+
+RAW, DOWNSAMPLED = "sensors_recent", "sensors_downsampled"
+RETENTION = {RAW: timedelta(days=7), DOWNSAMPLED: timedelta(days=365)}
+DOWNSAMPLE = """
+from(bucket: raw)
+  |> range(start: start, stop: stop)
+  |> filter(fn: (r) => r._measurement == "environment")
+  |> aggregateWindow(every: 15m, fn: mean, createEmpty: false, timeSrc: "_start")
+  |> to(bucket: downsampled)
+"""
+COUNT = """
+from(bucket: bucket)
+  |> range(start: start, stop: stop)
+  |> filter(fn: (r) => r._measurement == "environment")
+  |> group()
+  |> count()
+"""
+
+
+def ensure_bucket(client, name, keep):
+    """Create the bucket with its retention period, or set the period if it exists."""
+    api = client.buckets_api()
+    rule = BucketRetentionRules(type="expire", every_seconds=int(keep.total_seconds()))
+    found = api.find_bucket_by_name(name)
+    if found is None:
+        api.create_bucket(bucket_name=name, retention_rules=rule, org=client.org)
+    else:
+        found.retention_rules = [rule]
+        api.update_bucket(found)
+
+
+def count(client, bucket, start, stop):
+    params = {"bucket": bucket, "start": start, "stop": stop}
+    tables = client.query_api().query(COUNT, params=params)
+    return sum(record.get_value() for table in tables for record in table.records)
+
+
+def main():
+    # The last full hour: older points than a week would be refused by RAW's retention.
+    stop = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = stop - timedelta(hours=1)
+    with connect() as client:
+        for name, keep in RETENTION.items():
+            ensure_bucket(client, name, keep)
+        print(
+            f"Bucket {RAW} keeps points {RETENTION[RAW].days} days, "
+            f"{DOWNSAMPLED} {RETENTION[DOWNSAMPLED].days} days"
+        )
+
+        with client.write_api() as write_api:
+            write_api.write(bucket=RAW, record=list(readings(start)))
+        raw = count(client, RAW, start, stop)
+        print(f"Raw: {raw} values in {RAW} ({len(SENSORS)} sensors x {MINUTES} minutes x 2 fields)")
+
+        params = {"raw": RAW, "downsampled": DOWNSAMPLED, "start": start, "stop": stop}
+        client.query_api().query(DOWNSAMPLE, params=params)
+        means = count(client, DOWNSAMPLED, start, stop)
+        print(
+            f"Downsampled: {means} values in {DOWNSAMPLED} (15-minute means), "
+            f"{raw // means} times fewer to keep"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The lesson's five best practices, run on the real servers and read back independently.
+
+The scripts' full output is checked against lesson-17/README.md (test_lesson_readme.py);
+these tests check what the README cannot show: the database state afterwards.
+"""
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from utils.paths import LESSON
+from utils.scripts import ORM_OUTPUT, run_ok
+
+ALEMBIC = Path(sys.executable).with_name("alembic")
+
+
+def run_twice(section, script):
+    first = run_ok(section, script)
+    assert run_ok(section, script).stdout == first.stdout, f"{script}: a re-run prints otherwise"
+    return first.lines
+
+
+def users_emails(mysql_conn):
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT email FROM users ORDER BY id")
+        return [row[0] for row in cur.fetchall()]
+
+
+def test_connections_context_manager_returns_what_a_manual_session_keeps(mysql_conn):
+    lines = run_twice("03", "connections.py")
+    assert lines[0].endswith("checked out after the block: 0")
+    assert lines[1].endswith("checked out: 0")  # `with`, even when an exception escapes
+    assert lines[2].startswith("Manual session") and lines[2].endswith("checked out: 1")
+    assert lines[3].endswith("checked out: 0")
+    assert users_emails(mysql_conn) == ["alice@example.com"]  # the failed ones rolled back
+
+
+def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
+    lines = run_twice("03", "error_handling.py")
+    assert lines[0] == "Data integrity error: MySQL error 1062, a duplicate email"
+    emails = users_emails(mysql_conn)
+    # carol@example.com shared a unit of work with the duplicate: no partial rows.
+    assert "carol@example.com" not in emails
+    assert emails == [
+        "alice@example.com",
+        "dave@example.com",
+        "erin@example.com",
+        "frank@example.com",
+    ]
+    assert (
+        lines[1]
+        == "Users after the failed unit of work: alice@example.com (carol was not saved either)"
+    )
+    assert "DetachedInstanceError" in lines[2]
+
+
+def test_query_optimisation_counts_statements_per_strategy(mysql_conn):
+    lines = run_twice("03", "query_optimisation.py")
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM user")
+        users = cur.fetchone()[0]
+        cur.execute("SELECT COUNT(*) FROM address")
+        addresses = cur.fetchone()[0]
+    assert lines[1:4] == [
+        f"Lazy loading (N+1): {addresses} addresses, SQL statements: {1 + users}",
+        f"joinedload: {addresses} addresses, SQL statements: 1",
+        f"selectinload: {addresses} addresses, SQL statements: 2",
+    ]
+    assert lines[4] == "raiseload: reading user.addresses raised InvalidRequestError"
+
+
+def test_configuration_from_database_url_moves_02_to_mysql(mysql_conn, mysql_settings):
+    """Best practice 4: the same 02 script, pointed at MySQL by DATABASE_URL alone."""
+    s = mysql_settings
+    url = f"mysql+pymysql://{s['user']}:{s['password']}@{s['host']}:{s['port']}/{s['database']}"
+    result = run_ok("02", "main.py", env={"DATABASE_URL": url})
+    assert result.lines == ORM_OUTPUT
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT name FROM user ORDER BY id")
+        assert [row[0] for row in cur.fetchall()] == ["alice", "bob", "charlie"]
+
+
+def test_schema_design_indexes_and_unique_constraint_in_the_mysql_catalogue(
+    mysql_conn, mysql_settings
+):
+    run_ok("03", "migrate.py")  # upgrades <db>_migrations to head: revision 0002
+    scratch = f"{mysql_settings['database']}_migrations"
+    with mysql_conn.cursor() as cur:
+        cur.execute(
+            "SELECT index_name, column_name, non_unique FROM information_schema.statistics"
+            " WHERE table_schema = %s AND table_name = 'users' ORDER BY index_name",
+            (scratch,),
+        )
+        indexes = cur.fetchall()
+        cur.execute(
+            "SELECT column_default, is_nullable FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = 'users' AND column_name = 'created_at'",
+            (scratch,),
+        )
+        default, nullable = cur.fetchone()
+    assert sorted(indexes) == [
+        ("PRIMARY", "id", 0),
+        ("idx_user_age", "age", 1),
+        ("idx_user_created_at", "created_at", 1),
+        ("idx_user_email", "email", 1),
+        ("uq_users_email", "email", 0),  # named by the naming convention
+    ]
+    assert default.lower().startswith("current_timestamp") and nullable == "NO"
+
+
+def alembic(*args, cwd=LESSON / "03"):
+    proc = subprocess.run([ALEMBIC, *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_the_same_revisions_upgrade_and_downgrade_on_sqlite(tmp_path):
+    """render_as_batch: the MySQL revisions run on SQLite too (`alembic -x url=...`)."""
+    database = tmp_path / "migrations.db"
+    url = f"url=sqlite:///{database}"
+    alembic("-x", url, "upgrade", "head")
+    con = sqlite3.connect(database)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    sql = con.execute("SELECT sql FROM sqlite_master WHERE name = 'users'").fetchone()[0]
+    assert "CONSTRAINT uq_users_email UNIQUE (email)" in sql
+    assert "DEFAULT CURRENT_TIMESTAMP" in sql
+    con.execute("INSERT INTO users (email) VALUES ('a@example.com')")
+    assert con.execute("SELECT created_at FROM users").fetchone()[0]  # the server filled it in
+    indexes = con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users'"
+        " AND name LIKE 'idx_%' ORDER BY name"
+    ).fetchall()
+    con.close()
+    assert indexes == [("idx_user_age",), ("idx_user_created_at",), ("idx_user_email",)]
+
+    alembic("-x", url, "downgrade", "base")
+    con = sqlite3.connect(database)
+    tables = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    con.close()
+    assert tables == [("alembic_version",)]

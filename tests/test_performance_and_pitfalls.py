@@ -1,0 +1,205 @@
+"""The performance chapter and every common pitfall, run on the real servers.
+
+Each pitfall test asserts the symptom AND the fix, so it fails if either stops being
+true; the state is read back through a client the script does not use.
+"""
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from utils.paths import LESSON
+from utils.scripts import run_ok
+
+
+def run_twice(section, script, env=None):
+    first = run_ok(section, script, env=env)
+    assert run_ok(section, script, env=env).stdout == first.stdout, f"{script}: a re-run differs"
+    return first.lines
+
+
+def scalar(mysql_conn, sql, *args):
+    with mysql_conn.cursor() as cur:
+        cur.execute(sql, args)
+        return cur.fetchone()[0]
+
+
+def server_connections(mysql_conn):
+    with mysql_conn.cursor() as cur:
+        cur.execute("SHOW GLOBAL STATUS LIKE 'Connections'")
+        return int(cur.fetchone()[1])
+
+
+# --- performance ---
+
+
+def test_indexing_turns_a_full_scan_into_an_index_lookup(mysql_conn):
+    lines = run_twice("03", "indexing.py")
+    assert lines[1] == "  without an index: type=ALL, key=None"
+    assert lines[2] == "  with idx_index_demo_email: type=ref, key=idx_index_demo_email"
+    assert lines[5] == "  without an index: SCAN index_demo"
+    assert lines[6].startswith("  with idx_index_demo_email: SEARCH index_demo USING INDEX")
+    assert scalar(mysql_conn, "SELECT COUNT(*) FROM index_demo") == 20_000
+    found = scalar(mysql_conn, "SELECT age FROM index_demo WHERE email = 'user12345@example.com'")
+    assert lines[3] == lines[7] == f"  found: id 12346, age {found}"
+    assert (
+        scalar(
+            mysql_conn,
+            "SELECT COUNT(*) FROM information_schema.statistics"
+            " WHERE table_schema = DATABASE() AND index_name = 'idx_index_demo_email'",
+        )
+        == 1
+    )
+
+
+def test_batching_inserts_in_one_commit_and_updates_in_one_statement(mysql_conn):
+    lines = run_twice("03", "batching.py")
+    assert lines[1] == "bulk_update_ages(+1), session.query().update(): sent: UPDATE x1"
+    assert lines[2] == "The same, session.execute(update(User)): 1000 rows; sent: UPDATE x1"
+    assert scalar(mysql_conn, "SELECT COUNT(*) FROM users") == 1000
+    average = float(scalar(mysql_conn, "SELECT AVG(age) FROM users"))
+    assert lines[3] == f"Average age: {average - 2:.2f} before, {average:.2f} after"
+
+
+def test_a_global_secondary_index_reads_only_the_matching_items(dynamodb):
+    lines = run_twice("04", "indexes.py")
+    scan = dynamodb.scan(
+        TableName="article",
+        FilterExpression="tag = :t",
+        ExpressionAttributeValues={":t": {"S": "python"}},
+        ReturnConsumedCapacity="TOTAL",
+    )
+    query = dynamodb.query(
+        TableName="article",
+        IndexName="tag-index",
+        KeyConditionExpression="tag = :t",
+        ExpressionAttributeValues={":t": {"S": "python"}},
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert (
+        lines[1] == f"scan with a filter on tag: {scan['Count']} found, {scan['ScannedCount']} read"
+    )
+    assert lines[2] == (
+        f"query on the index tag-index: {query['Count']} found, {query['ScannedCount']} read"
+    )
+    assert query["Count"] == scan["Count"] < scan["ScannedCount"]
+    assert query["ConsumedCapacity"]["CapacityUnits"] < scan["ConsumedCapacity"]["CapacityUnits"]
+
+
+def test_downsampling_writes_means_into_a_bucket_with_its_own_retention(influx):
+    def last_full_hour():
+        return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+    stop = last_full_hour()
+    lines = run_twice("05", "downsample.py")
+    if last_full_hour() != stop:  # an hour began meanwhile: the script moved on with it
+        stop, lines = last_full_hour(), run_twice("05", "downsample.py")
+
+    buckets = json.loads(influx.request("/api/v2/buckets?limit=100"))["buckets"]
+    retention = {
+        b["name"]: b["retentionRules"][0]["everySeconds"]
+        for b in buckets
+        if b["name"] in ("sensors_recent", "sensors_downsampled")
+    }
+    assert retention == {"sensors_recent": 7 * 86400, "sensors_downsampled": 365 * 86400}
+    hour = {
+        "start": f"{stop - timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}",
+        "stop": f"{stop:%Y-%m-%dT%H:%M:%SZ}",
+    }
+    raw = influx.count("sensors_recent", "environment", **hour)
+    means = influx.count("sensors_downsampled", "environment", **hour)
+    assert (raw, means) == (3 * 60 * 2, 3 * 4 * 2)
+    assert lines[1].startswith(f"Raw: {raw} values") and lines[2].startswith(
+        f"Downsampled: {means}"
+    )
+
+
+# --- common pitfalls: the symptom, then the fix ---
+
+
+def test_pitfall_unclosed_sessions_drain_the_pool():
+    lines = run_twice("03", "pitfall_unclosed.py")
+    assert lines[0].startswith("Pitfall: 2 sessions never closed hold 2 of 2 connections")
+    assert lines[0].endswith("TimeoutError")
+    assert lines[1].endswith("checked out afterwards: 0")
+
+
+def test_pitfall_unhandled_error_leaves_the_session_unusable(mysql_conn):
+    lines = run_twice("03", "pitfall_error_handling.py")
+    assert lines[0].endswith("PendingRollbackError")
+    assert lines[1] == "Fix: caught, rolled back, reported: duplicate email (MySQL 1062)"
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT email FROM users ORDER BY id")
+        assert [row[0] for row in cur.fetchall()] == ["ann@example.com", "ben@example.com"]
+
+
+def test_pitfall_hard_coded_credentials_leak_into_logs(mysql_settings):
+    lines = run_twice("03", "pitfall_credentials.py")
+    password = mysql_settings["password"]
+    assert lines[0].endswith("puts the password in the log: True")
+    assert lines[1].endswith(
+        f"{mysql_settings['user']}:***@{mysql_settings['host']}:"
+        f"{mysql_settings['port']}/{mysql_settings['database']}"
+    )
+    assert lines[2] == "Fix: the password is in the log: False, and never in this file's code: True"
+    assert password not in "\n".join(lines)
+    assert password not in (LESSON / "03" / "pitfall_credentials.py").read_text()
+
+
+def test_pitfall_autocommit_leaves_half_an_order(mysql_conn):
+    lines = run_twice("03", "pitfall_transactions.py")
+    assert lines == [
+        "Pitfall: autocommit per statement, the line failed: 1 order(s), 0 line(s) left",
+        "Fix: one transaction, the line failed: 0 order(s), 0 line(s) left",
+    ]
+    assert scalar(mysql_conn, "SELECT COUNT(*) FROM demo_order") == 0
+    assert scalar(mysql_conn, "SELECT COUNT(*) FROM demo_order_line") == 0
+
+
+def test_pitfall_no_unique_constraint_lets_two_users_share_an_email(mysql_conn):
+    run_twice("03", "pitfall_schema.py")
+    email = "SELECT COUNT(*) FROM {} WHERE email = 'ann@example.com'"
+    assert scalar(mysql_conn, email.format("users_loose")) == 2
+    assert scalar(mysql_conn, email.format("users_strict")) == 1
+    unique = scalar(
+        mysql_conn,
+        "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE()"
+        " AND table_name = 'users_strict' AND column_name = 'email' AND non_unique = 0",
+    )
+    assert unique == 1
+
+
+def test_pitfall_no_pool_opens_a_connection_per_query(mysql_conn):
+    before = server_connections(mysql_conn)
+    lines = run_ok("03", "pitfall_no_pool.py").lines
+    opened = server_connections(mysql_conn) - before
+    assert lines == [
+        "Pitfall: NullPool, 20 queries: 20 connections opened (a login each)",
+        "Fix: the default QueuePool, 20 queries: 1 connection opened, reused",
+    ]
+    assert 21 <= opened <= 25, opened  # what the server saw (plus any healthcheck)
+    assert run_ok("03", "pitfall_no_pool.py").lines == lines
+
+
+def test_pitfall_unclosed_influx_writer_loses_the_queued_points(influx):
+    lines = run_twice("05", "pitfall_unclosed_writer.py")
+    assert lines[0].endswith("0 on the server after the script ended")
+    stored = influx.count(influx.bucket, "pitfall_unclosed", start="2026-01-03T00:00:00Z")
+    assert stored == 500
+    assert lines[1] == f"Fix: the same in a `with` block: {stored} of 500 on the server"
+
+
+def test_pitfall_sql_injection_drops_only_its_throw_away_table(tmp_path):
+    lines = run_twice("01", "pitfall_sql_injection.py")
+    assert lines[0].endswith("tables left: none")
+    kept = LESSON / "01" / "injection.db"
+    try:
+        run_ok("01", "pitfall_sql_injection.py", env={"KEEP_DB": "1"})
+        con = sqlite3.connect(kept)
+        names = con.execute("SELECT name FROM user ORDER BY id").fetchall()
+        con.close()
+    finally:
+        kept.unlink(missing_ok=True)
+    assert names == [("Alice",), ("Robert'); DROP TABLE user;--",)]  # stored literally
+    assert lines[1] == f"Fix: a ? parameter: tables left: user; stored name: {names[1][0]!r}"
+    assert not kept.exists() and not (tmp_path / "injection.db").exists()
