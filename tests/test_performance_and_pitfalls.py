@@ -8,8 +8,11 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from utils.paths import LESSON
-from utils.scripts import run_ok
+from utils.scripts import assert_one_line_error, run_ok, run_script
+from utils.settings import CLOSED_PORT
 
 
 def run_twice(section, script, env=None):
@@ -203,3 +206,37 @@ def test_pitfall_sql_injection_drops_only_its_throw_away_table(tmp_path):
     assert names == [("Alice",), ("Robert'); DROP TABLE user;--",)]  # stored literally
     assert lines[1] == f"Fix: a ? parameter: tables left: user; stored name: {names[1][0]!r}"
     assert not kept.exists() and not (tmp_path / "injection.db").exists()
+
+
+NEEDS_A_SERVER = {
+    "03": {"MYSQL_PORT": CLOSED_PORT},
+    "04": {"DYNAMODB_HOST": f"http://127.0.0.1:{CLOSED_PORT}"},
+    "05": {"INFLUXDB_URL": f"http://127.0.0.1:{CLOSED_PORT}"},
+}
+CHAPTER_SCRIPTS = [
+    ("03", name)
+    for name in (
+        "connections.py",
+        "error_handling.py",
+        "query_optimisation.py",
+        "indexing.py",
+        "batching.py",
+        "pitfall_unclosed.py",
+        "pitfall_error_handling.py",
+        "pitfall_credentials.py",
+        "pitfall_transactions.py",
+        "pitfall_schema.py",
+        "pitfall_no_pool.py",
+    )
+] + [
+    ("04", "indexes.py"),
+    ("04", "concurrency.py"),
+    ("05", "downsample.py"),
+    ("05", "pitfall_unclosed_writer.py"),
+]
+
+
+@pytest.mark.parametrize(("section", "script"), CHAPTER_SCRIPTS)
+def test_without_its_server_each_script_says_so_in_one_line(section, script):
+    result = run_script(section, script, env=NEEDS_A_SERVER[section])
+    assert_one_line_error(result, "make services")

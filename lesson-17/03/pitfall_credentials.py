@@ -32,6 +32,11 @@ def main():
     log.setLevel(logging.INFO)
 
     url = database_url()  # settings.py: URL.create() from the environment or .env
+    try:
+        with create_engine(url).connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        exit_unreachable(url, exc)
     password = url.password
     # Avoid: the password in the code, then in a string that ends up in the logs.
     hard_coded = f"mysql+pymysql://{url.username}:{password}@{url.host}:{url.port}/{url.database}"
@@ -48,12 +53,6 @@ def main():
         f"Fix: the password is in the log: {password in captured.lines[-1]}, "
         f"and never in this file's code: {password not in open(__file__).read()}"
     )
-    try:
-        with create_engine(url).connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
-    print("Fix: and the engine connects with it all the same")
 
 
 if __name__ == "__main__":
