@@ -49,8 +49,8 @@ test: install services compose-cli ## run every script end to end against the re
 compose-cli: ## find `docker compose`, or build the same Compose once (the tests validate with it)
 	@python3 tools/services/compose_cli.py >/dev/null
 
-bench: install services ## insert benchmarks: row by row vs batched, SQLite and MySQL
-	$(PY) benchmarks/inserts.py
+bench: install services ## the performance chapter measured: ratios, a table, benchmarks/results/bench.png
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 lint: install ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,76 @@
+"""`make bench` smoke test: tiny sizes on the real servers. Timings are never asserted."""
+
+import json
+import subprocess
+import sys
+
+from utils.paths import ROOT
+
+BENCH = ROOT / "benchmarks" / "bench.py"
+TINY = ["--rows", "60", "--naive-rows", "10", "--sizes", "50,200", "--parents", "10"]
+TINY += ["--queries", "10", "--items", "20", "--points", "40", "--repeats", "1"]
+PATHS = {
+    "inserts": {
+        "commit per row",
+        "add_all + one commit",
+        "ORM bulk insert(Model), dicts",
+        "Core insert() executemany",
+        "raw driver executemany",
+    },
+    "index": {"no index", "index on email"},
+    "n+1": {"lazy loading (N+1)", "joinedload", "selectinload"},
+    "pooling": {"NullPool", "QueuePool"},
+    "dynamodb": {"save() per item", "batch_write()"},
+    "influxdb": {"synchronous write per point", "batching write API"},
+}
+
+
+def test_every_case_produces_numbers_a_json_and_a_real_png(tmp_path, mysql_conn, dynamodb, influx):
+    proc = subprocess.run(
+        [sys.executable, BENCH, *TINY, "--out", tmp_path],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert report["machine"]["cpus"] >= 1 and report["date"]
+    found = {}
+    for r in report["results"]:
+        found.setdefault(r["case"], set()).add(r["path"])
+        assert r["seconds_median"] > 0 and r["rate"] > 0 and r["vs_naive"] > 0, r
+        assert r["seconds_min"] <= r["seconds_median"] <= r["seconds_max"], r
+    assert found == PATHS
+    assert {r["engine"] for r in report["results"] if r["case"] == "inserts"} == {"SQLite", "MySQL"}
+    assert sorted({r["size"] for r in report["results"] if r["case"] == "index"}) == [50, 200]
+    n_plus_1 = {r["path"]: r["statements"] for r in report["results"] if r["case"] == "n+1"}
+    assert n_plus_1 == {"lazy loading (N+1)": 11, "joinedload": 1, "selectinload": 2}
+    logins = {r["path"]: r["connections"] for r in report["results"] if r["case"] == "pooling"}
+    assert logins["NullPool"] >= 10 and logins["QueuePool"] <= 2, logins
+    assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for path in ("commit per row", "selectinload", "batch_write()", "batching write API"):
+        assert path in proc.stdout  # the table
+    assert "× naive" in proc.stdout
+
+
+def test_every_flag_is_explained():
+    proc = subprocess.run([sys.executable, BENCH, "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    for flag in (
+        "--rows",
+        "--naive-rows",
+        "--sizes",
+        "--parents",
+        "--queries",
+        "--items",
+        "--points",
+        "--repeats",
+        "--out",
+    ):
+        assert flag in proc.stdout
+
+
+def test_the_committed_sample_is_a_full_run():
+    sample = json.loads((ROOT / "benchmarks" / "sample" / "bench.json").read_text())
+    assert {r["case"] for r in sample["results"]} == set(PATHS)
+    assert (ROOT / "benchmarks" / "sample" / "bench.png").read_bytes()[:4] == b"\x89PNG"
