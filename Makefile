@@ -15,7 +15,7 @@ DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py \
 	03/pitfall_transactions.py 03/pitfall_schema.py 03/pitfall_no_pool.py \
 	05/pitfall_unclosed_writer.py 01/pitfall_sql_injection.py
 
-.PHONY: help install doctor services services-down services-status compose-cli demo test bench lint format clean
+.PHONY: help install doctor practice check services services-down services-status compose-cli demo test bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,13 @@ demo: install services ## run every lesson script in order, as a student would
 
 test: install services compose-cli ## run every script end to end against the real servers (pytest)
 	$(PY) -m pytest
+
+practice: install services ## every practice exercise: its solution passes, its starter fails
+	$(PY) tools/practice.py verify
+
+check: install services ## check your practice work: make check EXERCISE=3 [FILE=path/to/mine.py]
+	@test -n "$(EXERCISE)" || { echo "error: say which exercise: make check EXERCISE=1 (1 to 6)"; exit 2; }
+	@$(PY) tools/practice.py check $(EXERCISE) $(FILE)
 
 compose-cli: ## find `docker compose`, or build the same Compose once (the tests validate with it)
 	@python3 tools/services/compose_cli.py >/dev/null

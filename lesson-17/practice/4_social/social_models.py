@@ -1,0 +1,58 @@
+"""Exercise 4, a social media backend on DynamoDB: the models and exceptions, given.
+
+starter.py, solution.py and your copy import them from here; there is nothing to write.
+"""
+
+import os
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+HOST = os.getenv("DYNAMODB_HOST", "http://localhost:8000") or None  # None: real AWS
+LOCAL_KEY = "lesson17local" if HOST else None  # DynamoDB Local takes any letters and digits
+
+
+class Location:
+    region = os.getenv("AWS_DEFAULT_REGION") or "us-west-1"
+    host = HOST
+    aws_access_key_id = os.getenv("AWS_ACCESS_KEY_ID") or LOCAL_KEY
+    aws_secret_access_key = os.getenv("AWS_SECRET_ACCESS_KEY") or LOCAL_KEY
+
+
+class Post(Model):
+    """A post, keyed by its author and, within the author, by time."""
+
+    class Meta(Location):
+        table_name = "social_post"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    created = UTCDateTimeAttribute(range_key=True)
+    text = UnicodeAttribute()
+
+
+class ByFollowee(GlobalSecondaryIndex):
+    """The same follows, keyed the other way round: who follows this user?"""
+
+    class Meta:
+        index_name = "followee-index"
+        projection = AllProjection()
+        read_capacity_units = 5
+        write_capacity_units = 5
+
+    followee = UnicodeAttribute(hash_key=True)
+    follower = UnicodeAttribute(range_key=True)
+
+
+class Follow(Model):
+    """follower follows followee."""
+
+    class Meta(Location):
+        table_name = "social_follow"
+
+    follower = UnicodeAttribute(hash_key=True)
+    followee = UnicodeAttribute(range_key=True)
+    by_followee = ByFollowee()
+
+
+MODELS = (Post, Follow)
