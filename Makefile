@@ -6,8 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := python3 tools/services/services.py
+LOOK := python3 tools/services/look.py
 # Every lesson script, in lesson order, as `make demo` runs them.
-DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py \
+DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py 05/plot.py \
 	03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py \
 	04/concurrency.py 03/connections.py 03/error_handling.py 03/query_optimisation.py \
 	03/indexing.py 03/batching.py 04/indexes.py 05/downsample.py \
@@ -15,7 +16,7 @@ DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py \
 	03/pitfall_transactions.py 03/pitfall_schema.py 03/pitfall_no_pool.py \
 	05/pitfall_unclosed_writer.py 01/pitfall_sql_injection.py
 
-.PHONY: help install doctor practice check services services-down services-status compose-cli demo test bench lint format clean
+.PHONY: help install doctor practice check reset mysql-shell dynamodb-items influx-points services services-down services-status compose-cli demo test bench lint format clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,12 +37,27 @@ services-down: ## stop the servers that `make services` started
 services-status: ## show whether each server is reachable with the .env settings
 	$(SERVICES) status
 
-demo: install services ## run every lesson script in order, as a student would
-	@for script in $(DEMO); do \
+demo: install services ## run every lesson script in order, as a student would (SECTION=03: one section)
+	@ran=0; for script in $(DEMO); do \
 	  dir=$${script%/*}; file=$${script#*/}; \
+	  if [ -n "$(SECTION)" ] && [ "$$dir" != "$(SECTION)" ]; then continue; fi; \
+	  ran=$$((ran + 1)); \
 	  printf '\n=== lesson-17/%s: cd lesson-17/%s && python3 %s\n' "$$script" "$$dir" "$$file"; \
 	  (cd lesson-17/$$dir && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" python3 $$file) || exit 1; \
-	done
+	done; \
+	if [ $$ran = 0 ]; then echo "error: no section '$(SECTION)': choose 01, 02, 03, 04 or 05" >&2; exit 2; fi
+
+reset: ## empty the lesson's databases, tables and buckets, as a fresh `make services` has them
+	$(SERVICES) reset
+
+mysql-shell: ## the MySQL (MariaDB) command-line client, logged in with the .env settings
+	@$(LOOK) mysql
+
+dynamodb-items: ## list DynamoDB Local's tables and the first items of each
+	@$(LOOK) dynamodb
+
+influx-points: ## the newest points of the lesson's InfluxDB bucket (the native build has no web UI)
+	@$(LOOK) influxdb
 
 test: install services compose-cli ## run every script end to end against the real servers (pytest)
 	$(PY) -m pytest

@@ -4,8 +4,10 @@
 Run:   cd lesson-17/02 && python3 main.py
 Needs: SQLAlchemy (pip install -r requirements.txt); no server.
 DATABASE_URL picks another database; the default is SQLite in memory, as in the lesson.
+SQL_ECHO=1 prints every SQL statement the ORM sends (on stderr).
 """
 
+import logging
 import os
 
 from sqlalchemy import create_engine
@@ -19,6 +21,9 @@ DATABASE_URL = os.getenv("DATABASE_URL", "sqlite+pysqlite:///:memory:")
 def main():
     # Create an SQLite database in memory
     engine = create_engine(DATABASE_URL, echo=False)
+    if os.getenv("SQL_ECHO") == "1":  # every statement, on stderr, for showing a class
+        logging.basicConfig(format="%(message)s")
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
     # This script owns its tables: drop what an earlier run left in a file
     # database, then create all tables defined in the model.

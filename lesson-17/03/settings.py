@@ -3,6 +3,7 @@
 Imported by the scripts of this folder; reading it contacts no server.
 """
 
+import logging
 import os
 import sys
 
@@ -12,6 +13,10 @@ from sqlalchemy import URL
 SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # reads .env into os.environ; contacts nothing
 START = "Start it with `make services` (from the repository root)."
+
+if os.getenv("SQL_ECHO") == "1":  # show a class every statement, on stderr: SQL_ECHO=1
+    logging.basicConfig(format="%(message)s")
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
 
 def where(name):

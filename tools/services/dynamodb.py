@@ -78,6 +78,24 @@ def probe(s):
         return "down", str(getattr(exc, "reason", exc))
 
 
+def call(s, target, body):
+    """One DynamoDB API call (ListTables, Scan, DeleteTable, ...); the JSON answer."""
+    with urllib.request.urlopen(_signed_request(s, target, body), timeout=10) as resp:
+        return json.load(resp)
+
+
+def tables(s):
+    return call(s, "ListTables", {})["TableNames"]
+
+
+def reset(s, engine):
+    """Delete every table (DynamoDB Local holds only the lesson's)."""
+    names = tables(s)
+    for name in names:
+        call(s, "DeleteTable", {"TableName": name})
+    return f"deleted {len(names)} table(s){': ' + ', '.join(names) if names else ''}"
+
+
 def healthy(s):
     """True when ListTables answers."""
     return probe(s)[0] == "ok"

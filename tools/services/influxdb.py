@@ -35,7 +35,8 @@ def _api(s, method, path, body=None, token=True):
     url = s["INFLUXDB_URL"].rstrip("/") + path
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.load(resp)
+        body = resp.read()
+        return json.loads(body) if body else {}
 
 
 def _server_up(s):
@@ -59,6 +60,28 @@ def probe(s):
         return "refused", f"INFLUXDB_ORG (HTTP {exc.code} for org {s['INFLUXDB_ORG']!r})"
     except (OSError, ValueError) as exc:
         return "down", str(getattr(exc, "reason", exc))
+
+
+def buckets(s):
+    """The org's own buckets (not the _monitoring and _tasks system ones)."""
+    found = _api(s, "GET", f"/api/v2/buckets?org={s['INFLUXDB_ORG']}&limit=100")["buckets"]
+    return [b for b in found if not b["name"].startswith("_")]
+
+
+def reset(s, engine):
+    """Delete the lesson's buckets and create INFLUXDB_BUCKET again, empty."""
+    found = buckets(s)
+    for bucket in found:
+        _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}")
+    org = _api(s, "GET", f"/api/v2/orgs?org={s['INFLUXDB_ORG']}")["orgs"][0]["id"]
+    _api(
+        s,
+        "POST",
+        "/api/v2/buckets",
+        {"name": s["INFLUXDB_BUCKET"], "orgID": org, "retentionRules": []},
+    )
+    names = ", ".join(b["name"] for b in found) or "nothing"
+    return f"deleted {names}; created {s['INFLUXDB_BUCKET']} empty"
 
 
 def healthy(s):

@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from common import Daemon, Fail, apt_install, log, run, wait_until, which
+from common import STATE, Daemon, Fail, apt_install, log, run, wait_until, which
 
 NAME = "mysql"
 daemon = Daemon(NAME)
@@ -37,6 +37,42 @@ def probe(s):
     if "Unknown database" in error:
         return "refused", f"MYSQL_DATABASE (there is no database {s['MYSQL_DATABASE']!r})"
     return "down", error or f"exit {proc.returncode}"
+
+
+def client_argv(s, engine, *extra):
+    """The mysql/mariadb client logged in with the settings; under Docker without a client
+    on this machine, the one inside the container (`docker compose exec`)."""
+    if engine == "docker" and not _client():
+        compose = ["docker", "compose", "--project-directory", str(STATE.parent)]
+        password = f"MYSQL_PWD={s['MYSQL_PASSWORD']}"
+        return [*compose, "exec", "-T", "-e", password, "mysql", "mysql", "-h", "127.0.0.1", *extra]
+    client = _client()
+    if client is None:
+        raise Fail("no mysql or mariadb client on PATH: `make services` installs one natively")
+    login = ["-h", s["MYSQL_HOST"], "-P", s["MYSQL_PORT"], "-u", s["MYSQL_USER"]]
+    return [client, "--no-defaults", "--protocol=TCP", *login, *extra]
+
+
+def sql(s, engine, statement):
+    """Run statements with the client; the rows, tab-separated, one list per line."""
+    env = dict(os.environ, MYSQL_PWD=s["MYSQL_PASSWORD"])
+    out = run([*client_argv(s, engine, "-N", "-B"), "-e", statement], "mysql", env=env)
+    return [line.split("\t") for line in out.splitlines() if line]
+
+
+def reset(s, engine):
+    """Drop the lesson's databases and create MYSQL_DATABASE again, empty."""
+    name = s["MYSQL_DATABASE"]
+    ours = [
+        row[0] for row in sql(s, engine, "SHOW DATABASES") if row[0] in (name, f"{name}_migrations")
+    ]
+    tables = sql(
+        s, engine, f"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{name}'"
+    )
+    statements = "".join(f"DROP DATABASE IF EXISTS `{db}`;" for db in ours)
+    sql(s, engine, statements + f"CREATE DATABASE `{name}`;")
+    dropped = ", ".join(ours) or "nothing"
+    return f"dropped {dropped} ({tables[0][0]} tables in {name}); created {name} empty"
 
 
 def healthy(s):

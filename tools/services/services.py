@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start, stop and check the lesson's three database servers.
 
-    python3 tools/services/services.py up|down|status|restart [mysql|dynamodb|influxdb]
+    python3 tools/services/services.py up|down|status|reset|restart [mysql|dynamodb|influxdb]
 
 With a Docker engine: `docker compose` on the top-level docker-compose.yml.
 Without one: real servers started natively (MariaDB, DynamoDB Local, InfluxDB 2.8),
@@ -178,8 +178,21 @@ def restart(*names):
     return 0
 
 
+def reset():
+    """Empty what the lesson's scripts made, on the running servers; nothing is rebuilt."""
+    s = read_settings()
+    chosen = engine(for_up=False)
+    for service in SERVICES:
+        state, detail = probe(service, s)
+        if state != "ok":
+            raise Fail(f"{service.NAME} is not ready ({detail}): run `make services` first")
+    for service in SERVICES:
+        log(service.NAME, service.reset(s, chosen))
+    return 0
+
+
 def main(argv):
-    commands = {"up": up, "down": down, "status": status, "restart": restart}
+    commands = {"up": up, "down": down, "status": status, "restart": restart, "reset": reset}
     if len(argv) < 2 or argv[1] not in commands or (argv[1] != "restart" and len(argv) > 2):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Draw the hour write.py wrote: each sensor's readings, and query.py's 15-minute means.
+
+Run:   cd lesson-17/05 && python3 write.py && python3 plot.py
+Needs: InfluxDB 2 (`make services` from the repository root); matplotlib.
+Writes sensors.png here (matplotlib's Agg backend: no display needed).
+"""
+
+import json
+import sys
+from collections import defaultdict
+from datetime import timedelta
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from query import QUERY as MEANS  # noqa: E402
+from settings import bucket, connect  # noqa: E402
+
+RAW = """
+from(bucket: bucket)
+  |> range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)
+  |> filter(fn: (r) => r._measurement == "environment")
+  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+  |> group()
+  |> sort(columns: ["sensor", "_time"])
+"""
+FIELDS = {"temperature": "°C", "humidity": "%"}
+TARGET = "sensors.png"
+
+
+def series(client, flux):
+    """{sensor: {"time": [...], "temperature": [...], "humidity": [...]}} from a Flux query."""
+    found = defaultdict(lambda: defaultdict(list))
+    for table in client.query_api().query(flux, params={"bucket": bucket()}):
+        for record in table.records:
+            row = found[record.values["sensor"]]
+            row["time"].append(record.values["_time"])
+            for field in FIELDS:
+                row[field].append(record.values[field])
+    return found
+
+
+def draw(raw, means):
+    fig, axes = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    for ax, (field, unit) in zip(axes, FIELDS.items(), strict=True):
+        for sensor, row in sorted(raw.items()):
+            line = ax.plot(row["time"], row[field], label=sensor, linewidth=1)[0]
+            mean = means[sensor]  # each mean holds for its window: draw it to the window's end
+            ax.step(
+                [*mean["time"], mean["time"][-1] + timedelta(minutes=15)],
+                [*mean[field], mean[field][-1]],
+                where="post",
+                color=line.get_color(),
+                linestyle="--",
+                linewidth=2,
+            )
+        ax.set_ylabel(f"{field} ({unit})")
+        ax.grid(alpha=0.3)
+    axes[0].legend(title="sensor (dashed: 15-minute means)", fontsize=8)
+    axes[0].set_title(f"Bucket '{bucket()}', 2026-01-01 08:00-09:00 UTC")
+    axes[1].set_xlabel("time (UTC)")
+    fig.autofmt_xdate()
+    # The plotted values go into the PNG too, so that a test can compare them with the server.
+    data = {s: {f: row[f] for f in FIELDS} for s, row in sorted(raw.items())}
+    fig.savefig(TARGET, dpi=80, metadata={"Description": json.dumps(data)})
+    plt.close(fig)
+
+
+def main():
+    with connect() as client:
+        raw, means = series(client, RAW), series(client, MEANS)
+    if not raw:
+        sys.exit(
+            f"error: no data in bucket {bucket()!r} for that hour: run `python3 write.py` first"
+        )
+    draw(raw, means)
+    readings = sum(len(row["time"]) for row in raw.values())
+    windows = sum(len(row["time"]) for row in means.values())
+    print(f"Wrote {TARGET}: {len(raw)} sensors, {readings} readings, {windows} 15-minute means")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Instructor commands and pictures: one section's demo, a reset, looking inside each
+database with a real client, SQL_ECHO, the plot of 05 and the schema diagram of 02."""
+
+import importlib.util
+import json
+import re
+import struct
+import subprocess
+import zlib
+
+from utils.paths import LESSON, ROOT
+from utils.scripts import ORM_OUTPUT, run_ok
+from utils.settings import SETTINGS
+
+
+def make(*args, stdin=None):
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_demo_of_one_section_runs_only_its_scripts(mysql_conn):
+    proc = make("demo", "SECTION=03")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    headers = re.findall(r"^=== lesson-17/(\d\d)/(\S+):", proc.stdout, re.M)
+    sections = {section for section, _ in headers}
+    assert sections == {"03"}
+    assert ("03", "main.py") in headers and ("03", "pitfall_no_pool.py") in headers
+    unknown = make("demo", "SECTION=07")
+    assert unknown.returncode != 0
+    assert "error: no section '07': choose 01, 02, 03, 04 or 05" in unknown.stderr
+
+
+def test_reset_empties_every_database_and_says_what_it_removed(mysql_conn, dynamodb, influx):
+    run_ok("03", "main.py")
+    run_ok("04", "main.py")
+    run_ok("05", "write.py")
+    proc = make("reset")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    database = SETTINGS["MYSQL_DATABASE"]
+    assert re.search(
+        rf"^mysql +dropped .*{database}.*; created {database} empty$", proc.stdout, re.M
+    )
+    assert re.search(r"^dynamodb +deleted \d+ table\(s\): .*\buser\b", proc.stdout, re.M)
+    bucket = SETTINGS["INFLUXDB_BUCKET"]
+    assert re.search(
+        rf"^influxdb +deleted .*{bucket}.*; created {bucket} empty$", proc.stdout, re.M
+    )
+
+    with mysql_conn.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", (database,)
+        )
+        assert cur.fetchone() == (0,)
+    assert dynamodb.list_tables()["TableNames"] == []
+    assert influx.count(bucket, "environment") == 0
+    # As after a fresh `make services`: every server healthy, the lesson runs again.
+    assert make("services-status").returncode == 0
+    assert run_ok("03", "main.py").lines == ORM_OUTPUT
+
+
+def test_look_inside_each_database_with_a_real_client(mysql_conn, dynamodb, influx):
+    run_ok("03", "main.py")
+    run_ok("04", "main.py")
+    run_ok("05", "write.py")
+    shell = make("mysql-shell", stdin="SELECT name, age FROM user ORDER BY id;\n")
+    assert shell.returncode == 0, shell.stderr
+    assert re.search(r"\|\s*alice\s*\|\s*30\s*\|", shell.stdout), shell.stdout
+    items = make("dynamodb-items")
+    assert items.returncode == 0, items.stderr
+    assert "user: 1 item(s)" in items.stdout
+    assert '{"age": 30, "email": "alice@example.com", "name": "Alice"}' in items.stdout
+    points = make("influx-points")
+    assert points.returncode == 0, points.stderr
+    assert "the native build has no web UI" in points.stdout
+    newest = influx.flux(
+        f'from(bucket: "{influx.bucket}") |> range(start: 0) |> group()'
+        ' |> sort(columns: ["_time"], desc: true) |> limit(n: 1)'
+    )[0]
+    assert f"{newest['_time']}  environment,sensor=" in points.stdout
+
+
+def test_sql_echo_shows_the_statements_on_stderr_only(mysql_conn):
+    for section in ("02", "03"):
+        result = run_ok(section, "main.py", env={"SQL_ECHO": "1"})
+        assert result.lines == ORM_OUTPUT, "stdout stays what the lesson shows"
+        assert "CREATE TABLE" in result.stderr and "INSERT INTO address" in result.stderr
+
+
+def png_text(path):
+    """The tEXt chunks of a PNG, as {keyword: text}; fails unless it is a real PNG."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    chunks, offset = {}, 8
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        body = data[offset + 8 : offset + 8 + length]
+        crc = struct.unpack(">I", data[offset + 8 + length : offset + 12 + length])[0]
+        assert zlib.crc32(kind + body) == crc, f"corrupt {kind} chunk"
+        if kind == b"tEXt":
+            keyword, text = body.split(b"\0", 1)
+            chunks[keyword.decode()] = text.decode("latin-1")
+        offset += 12 + length
+    assert kind == b"IEND"
+    return chunks
+
+
+def test_plot_draws_exactly_the_points_the_server_holds(influx):
+    run_ok("05", "write.py")
+    first = run_ok("05", "plot.py")
+    assert run_ok("05", "plot.py").stdout == first.stdout
+    plotted = json.loads(png_text(LESSON / "05" / "sensors.png")["Description"])
+    rows = influx.flux(
+        f'from(bucket: "{influx.bucket}")'
+        " |> range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)"
+        ' |> filter(fn: (r) => r._measurement == "environment")'
+    )
+    expected = {}
+    for r in sorted(rows, key=lambda r: r["_time"]):
+        expected.setdefault(r["sensor"], {}).setdefault(r["_field"], []).append(float(r["_value"]))
+    assert plotted == expected
+    readings = sum(len(fields["temperature"]) for fields in expected.values())
+    assert first.lines == [
+        f"Wrote sensors.png: {len(expected)} sensors, {readings} readings, 12 15-minute means"
+    ]
+    assert png_text(LESSON / "images" / "05-sensors.png")  # the committed sample is a PNG too
+
+
+def test_the_schema_diagram_matches_the_models():
+    readme = (LESSON / "README.md").read_text()
+    diagram = re.search(r"```mermaid\n(erDiagram\n.*?)```", readme, re.S).group(1)
+    spec = importlib.util.spec_from_file_location("lesson02_model", LESSON / "02" / "model.py")
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+
+    drawn = {
+        name: [tuple(line.split()) for line in body.strip().splitlines()]
+        for name, body in re.findall(r"^    (\w+) \{\n(.*?)^    \}", diagram, re.S | re.M)
+    }
+    actual = {}
+    for table in model.Base.metadata.sorted_tables:
+        columns = []
+        for column in table.columns:
+            kind = str(column.type).replace(" ", "")
+            mark = ("PK",) if column.primary_key else ("FK",) if column.foreign_keys else ()
+            columns.append((kind, column.name, *mark))
+        actual[table.name] = columns
+    assert drawn == actual
+    relations = re.findall(r"^    (\w+) \|\|--o\{ (\w+) :", diagram, re.M)
+    foreign = [
+        (fk.column.table.name, table.name)
+        for table in model.Base.metadata.sorted_tables
+        for fk in table.foreign_keys
+    ]
+    assert relations == foreign
