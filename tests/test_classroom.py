@@ -79,10 +79,11 @@ def test_look_inside_each_database_with_a_real_client(mysql_conn, dynamodb, infl
     assert points.returncode == 0, points.stderr
     assert "the native build has no web UI" in points.stdout
     newest = influx.flux(
-        f'from(bucket: "{influx.bucket}") |> range(start: 0) |> group()'
+        f'from(bucket: "{influx.bucket}") |> range(start: 0) |> toString() |> group()'
         ' |> sort(columns: ["_time"], desc: true) |> limit(n: 1)'
     )[0]
-    assert f"{newest['_time']}  environment,sensor=" in points.stdout
+    shown = f"{newest['_time']}  {newest['_measurement']}"
+    assert shown in points.stdout and f"{newest['_field']}={newest['_value']}" in points.stdout
 
 
 def test_sql_echo_shows_the_statements_on_stderr_only(mysql_conn):

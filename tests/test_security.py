@@ -88,7 +88,9 @@ def test_no_credential_in_tracked_files_beyond_the_reviewed_baseline(tmp_path):
         capture_output=True,
         text=True,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # 3: nothing new, only the line numbers of reviewed findings moved (the copy was updated).
+    assert proc.returncode in (0, 3), proc.stdout + proc.stderr
+    assert "Potential secrets" not in proc.stdout
 
 
 def test_the_scanner_catches_a_real_looking_secret(tmp_path):

@@ -62,7 +62,8 @@ def look_dynamodb(s):
 def look_influxdb(s):
     flux = (
         f'from(bucket: "{s["INFLUXDB_BUCKET"]}") |> range(start: 0)'
-        f' |> group() |> sort(columns: ["_time"], desc: true) |> limit(n: {SHOWN * 4})'
+        " |> toString() |> group()"  # fields of several types cannot share one table
+        f' |> sort(columns: ["_time"], desc: true) |> limit(n: {SHOWN * 4})'
     )
     body = json.dumps({"query": flux, "dialect": {"annotations": []}}).encode()
     url = f"{s['INFLUXDB_URL'].rstrip('/')}/api/v2/query?org={quote(s['INFLUXDB_ORG'])}"
@@ -78,12 +79,10 @@ def look_influxdb(s):
         f"{len(rows)} values (the native build has no web UI; this is the command-line look)"
     )
     for row in rows:
-        tags = ",".join(
-            f"{k}={v}"
-            for k, v in row.items()
-            if k and not k.startswith("_") and k not in ("result", "table") and v
-        )
-        print(f"  {row['_time']}  {row['_measurement']},{tags}  {row['_field']}={row['_value']}")
+        skip = ("result", "table", "")
+        tags = [f"{k}={v}" for k, v in row.items() if k not in skip and k[0] != "_" and v]
+        series = ",".join([row["_measurement"], *tags])
+        print(f"  {row['_time']}  {series}  {row['_field']}={row['_value']}")
 
 
 def main(argv):
