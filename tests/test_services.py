@@ -62,3 +62,26 @@ def test_services_status_names_an_unreachable_server_and_how_to_start_it():
         "Start it with: make services"
     )
     assert note == "note: exported in your shell, overriding .env: MYSQL_PORT"
+
+
+def test_services_up_ends_with_where_each_server_listens():
+    proc = services("up")
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("Ready: MySQL at "), proc.stdout
+    for setting in ("MYSQL_HOST", "DYNAMODB_HOST", "INFLUXDB_URL"):
+        assert SETTINGS[setting] in last
+
+
+def test_a_long_build_step_says_what_it_does_while_it_runs():
+    """The InfluxDB and Compose builds run their steps through common.run(progress=...)."""
+    code = (
+        "import sys; sys.path.insert(0, 'tools/services'); from common import run;"
+        " run(['sleep', '2.5'], 'sleep', progress=('influxdb', 'linking influxd', 'about 3 s'),"
+        " every=1)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "influxdb  linking influxd (the whole build takes about 3 s)"
+    assert lines[1].startswith("influxdb  still linking influxd: 1 s so far")
+    assert len(lines) == 3  # one line a second while it ran

@@ -169,9 +169,31 @@ class Daemon:
         return True
 
 
-def run(argv, what, **kwargs):
-    """Run a set-up command; on failure raise Fail with the end of its output."""
-    proc = subprocess.run(argv, capture_output=True, text=True, **kwargs)
+def run(argv, what, progress=None, every=15, **kwargs):
+    """Run a set-up command; on failure raise Fail with the end of its output.
+
+    progress=(name, stage, expected) prints, every `every` seconds, what is being done
+    and for how long, so that a long build never looks like a hang.
+    """
+    if progress is None:
+        proc = subprocess.run(argv, capture_output=True, text=True, **kwargs)
+    else:
+        name, stage, expected = progress
+        log(name, f"{stage} (the whole build takes {expected})")
+        started = time.monotonic()
+        with subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+        ) as child:
+            while True:
+                try:
+                    out, err = child.communicate(timeout=every)
+                    break
+                except subprocess.TimeoutExpired:
+                    elapsed = time.monotonic() - started
+                    log(
+                        name, f"still {stage}: {elapsed:.0f} s so far (expected in all: {expected})"
+                    )
+        proc = subprocess.CompletedProcess(argv, child.returncode, out, err)
     if proc.returncode != 0:
         output = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
         raise Fail(f"{what} failed (exit {proc.returncode}): {' '.join(map(str, argv))}\n{output}")
@@ -217,7 +239,9 @@ def which(*names):
     return None
 
 
-def go_build(module, version, package, binary, prepare=None, flags=()):
+def go_build(
+    module, version, package, binary, prepare=None, flags=(), name="go", expected="minutes"
+):
     """Build `package` of a Go module version from the module proxy into `binary`.
 
     `go install module/pkg@version` refuses modules whose go.mod has replace or
@@ -230,7 +254,12 @@ def go_build(module, version, package, binary, prepare=None, flags=()):
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     info = json.loads(
-        run(["go", "mod", "download", "-json", f"{module}@{version}"], "go mod download", cwd=work)
+        run(
+            ["go", "mod", "download", "-json", f"{module}@{version}"],
+            "go mod download",
+            progress=(name, f"downloading {module}@{version}", expected),
+            cwd=work,
+        )
     )
     if "Dir" not in info:
         raise Fail(f"go mod download {module}@{version}: {info.get('Error', info)}")
@@ -245,6 +274,7 @@ def go_build(module, version, package, binary, prepare=None, flags=()):
     run(
         ["go", "build", *flags, "-ldflags", ldflags, "-o", str(partial), package],
         f"go build {module}",
+        progress=(name, "compiling and linking (dependencies are fetched as needed)", expected),
         cwd=src,
         env=env,
     )

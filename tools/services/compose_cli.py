@@ -7,6 +7,7 @@ The tests validate the compose files with `docker compose config`; machines with
 Docker get the same Compose, built from the Go module proxy into the user's cache.
 """
 
+import contextlib
 import sys
 
 from common import CACHE, Fail, compose_plugin_present, go_build
@@ -22,7 +23,10 @@ def main():
     if not BINARY.exists():
         print(f"building Docker Compose {VERSION} into {BINARY} (once)", file=sys.stderr)
         try:
-            go_build(MODULE, VERSION, "./cmd", BINARY)
+            with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the path
+                go_build(
+                    MODULE, VERSION, "./cmd", BINARY, name="compose", expected="about 1.5 minutes"
+                )
         except Fail as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -24,6 +24,7 @@ NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
 HERE = Path(__file__).resolve().parent
 BINARY = CACHE / f"influxd-{VERSION}" / "influxd"
+EXPECTED = "about 3 to 6 minutes on 2 cores: Go modules, libflux with cargo, then the link"
 daemon = Daemon(NAME)
 
 
@@ -123,6 +124,7 @@ def _prepare(src, work):
     run(
         ["go", "build", "-o", str(work / "pkg-config"), "github.com/influxdata/pkg-config"],
         "go build pkg-config",
+        progress=(NAME, "building influxdata's pkg-config wrapper", EXPECTED),
         cwd=src,
     )
     env = {"PKG_CONFIG": str(work / "pkg-config")}
@@ -148,6 +150,8 @@ def build():
         BINARY,
         _prepare,
         flags=["-tags", "sqlite_foreign_keys,sqlite_json"],
+        name=NAME,
+        expected=EXPECTED,
     )
     log(NAME, f"built influxd in {time.monotonic() - started:.0f} s")
 

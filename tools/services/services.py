@@ -93,7 +93,10 @@ def up():
     if chosen == "docker":
         compose("up", "-d", "--wait")
         ENGINE_FILE.write_text(chosen)  # so that status and down find them
-        return status()
+        healthy = status()
+        if healthy == 0:
+            summary(s)
+        return healthy
     ENGINE_FILE.write_text(chosen)
     for service in SERVICES:
         name = service.NAME
@@ -114,7 +117,17 @@ def up():
         version = service.start(s)
         seconds = time.monotonic() - started
         log(name, f"healthy in {seconds:.1f} s: {version}, {service.describe(s)}")
+    summary(s)
     return 0
+
+
+def summary(s):
+    """Where each server listens, in one line to copy from."""
+    mysql_at = f"{s['MYSQL_HOST']}:{s['MYSQL_PORT']}"
+    print(
+        f"Ready: MySQL at {mysql_at}, DynamoDB Local at {s['DYNAMODB_HOST']}, "
+        f"InfluxDB at {s['INFLUXDB_URL']} (settings: .env; check: make services-status)"
+    )
 
 
 def down():
