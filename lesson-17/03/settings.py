@@ -34,7 +34,14 @@ def port():
 
 
 def database_url(database=None):
-    """The SQLAlchemy URL of the configured server; `database` overrides MYSQL_DATABASE."""
+    """The SQLAlchemy URL of the configured server; `database` overrides MYSQL_DATABASE.
+
+    MYSQL_SSL_CA, the path of a CA certificate, turns on TLS with the server's
+    certificate checked against it: what a managed MySQL in the cloud asks for.
+    """
+    ca = os.getenv("MYSQL_SSL_CA")
+    if ca and not os.path.isfile(ca):
+        sys.exit(f"error: {where('MYSQL_SSL_CA')} names no file: {ca!r}")
     return URL.create(
         "mysql+pymysql",
         username=os.getenv("MYSQL_USER", "root"),
@@ -42,6 +49,7 @@ def database_url(database=None):
         host=os.getenv("MYSQL_HOST", "127.0.0.1"),
         port=port(),
         database=database or os.getenv("MYSQL_DATABASE", "demo"),
+        query={"ssl_ca": ca} if ca else {},
     )
 
 
@@ -62,6 +70,8 @@ def exit_unreachable(url, exc):
         )
     if code == 2005 or "Name or service not known" in str(reason):  # unknown host name
         sys.exit(f"error: cannot find the host {url.host!r}: check {where('MYSQL_HOST')}")
+    if "CERTIFICATE_VERIFY_FAILED" in str(reason) or "SSL" in str(reason):
+        sys.exit(f"error: TLS to {where_} failed ({reason}). Check {where('MYSQL_SSL_CA')}")
     if code in (2002, 2003, 2006, 2013):  # no server there, or it went away
         sys.exit(f"error: cannot reach {where_} ({reason}). {START}")
     sys.exit(f"error: {where_} refused a statement: {code} {reason}")
