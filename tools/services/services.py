@@ -7,6 +7,14 @@ With a Docker engine: `docker compose` on the top-level docker-compose.yml.
 Without one: real servers started natively (MariaDB, DynamoDB Local, InfluxDB 2.8),
 installed or built on first use, with data, logs and pid files in .services/.
 SERVICES_ENGINE=docker|native overrides the choice. Standard library only.
+
+Each server module (mysql.py, dynamodb.py, influxdb.py) offers the same interface:
+NAME; `daemon`, its background process; probe(s) -> ("ok" | "refused" | "down",
+detail), whether it answers AND accepts the settings `s`; healthy(s); address(s) ->
+(port, host); describe(s), one line for people; start(s), which installs or builds
+what is missing, starts it natively and returns its version; reset(s, engine), which
+empties what the lesson made and says what; reset_advice(engine), how to make a
+server set up with other credentials accept .env's.
 """
 
 import json
