@@ -6,11 +6,10 @@ Needs: MySQL (`make services` from the repository root).
 """
 
 from sqlalchemy import and_, create_engine, event, func, or_
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from model import Address, Base, User
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 PEOPLE = [  # name, age, email addresses
     ("alice", 30, ["alice@example.com", "alice@gmail.com"]),
@@ -47,10 +46,8 @@ def names(users):
 def main():
     url = database_url()
     engine = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         seed(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     sent = count_statements(engine)
 
     with Session(engine) as session:

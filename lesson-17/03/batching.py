@@ -7,12 +7,11 @@ Prints what is sent to the server; the time it saves is measured by `make bench`
 """
 
 from sqlalchemy import create_engine, func, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from advanced_queries import count_statements
 from schema import User, reset
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 USERS = [{"email": f"user{i}@example.com", "age": 20 + i % 50} for i in range(1000)]
 
@@ -53,10 +52,8 @@ def average_age(session):
 def main():
     url = database_url()
     engine = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         reset(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     sent = count_statements(engine)
 
     with Session(engine) as session:

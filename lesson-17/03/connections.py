@@ -9,11 +9,10 @@ out of the pool; in a long-running program, each such error costs one more.
 """
 
 from sqlalchemy import create_engine, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from schema import User, reset
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 
 def check_age(user):
@@ -24,10 +23,8 @@ def check_age(user):
 def main():
     url = database_url()
     engine = create_engine(url, pool_size=5)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         reset(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
 
     # Good: use context managers
     with Session(engine) as session:

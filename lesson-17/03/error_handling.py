@@ -6,12 +6,12 @@ Needs: MySQL (`make services` from the repository root).
 """
 
 from sqlalchemy import create_engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import DetachedInstanceError
 
 from schema import User, reset
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 
 def emails(engine):
@@ -22,10 +22,8 @@ def emails(engine):
 def main():
     url = database_url()
     engine = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         reset(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     with Session(engine) as session:
         session.add(User(email="alice@example.com", age=30))
         session.commit()

@@ -10,9 +10,8 @@ go straight to it. (How much time that saves, as the table grows: `make bench`.)
 """
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert, text
-from sqlalchemy.exc import OperationalError
 
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 ROWS = 20_000
 WANTED = "user12345@example.com"
@@ -62,10 +61,8 @@ def show(engine, name, plan):
 def main():
     url = database_url()
     mysql = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         show(mysql, "MySQL", mysql_plan)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     show(create_engine("sqlite://"), "SQLite", sqlite_plan)
 
 

@@ -6,11 +6,11 @@ Needs: MySQL (`make services` from the repository root).
 """
 
 from sqlalchemy import create_engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import IntegrityError, PendingRollbackError
 from sqlalchemy.orm import Session
 
 from schema import User, reset
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 
 def sign_up(session, *emails):
@@ -22,10 +22,8 @@ def sign_up(session, *emails):
 def main():
     url = database_url()
     engine = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         reset(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
 
     session = Session(engine)  # a long-lived session, as in a worker or a web app
     try:

@@ -7,9 +7,8 @@ pool.py shows the pool itself at work.
 """
 
 from sqlalchemy import NullPool, create_engine, event, text
-from sqlalchemy.exc import OperationalError
 
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 QUERIES = 20
 
@@ -27,10 +26,8 @@ def connections_opened(engine):
 
 def main():
     url = database_url()
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         unpooled = connections_opened(create_engine(url, poolclass=NullPool))
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     print(f"Pitfall: NullPool, {QUERIES} queries: {unpooled} connections opened (a login each)")
     pooled = connections_opened(create_engine(url, pool_size=5, pool_pre_ping=True))
     print(f"Fix: the default QueuePool, {QUERIES} queries: {pooled} connection opened, reused")

@@ -9,10 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 from sqlalchemy import NullPool, create_engine, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 POOL_SIZE = 5
 THREADS, QUERIES = 10, 20
@@ -42,10 +41,8 @@ def main():
         pool_recycle=3600,  # reopen connections older than an hour
         pool_pre_ping=True,  # test each connection as it is checked out
     )
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         pooled = connection_ids(engine, POOL_SIZE)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     print(f"Pool of {POOL_SIZE}, no overflow, pre-ping on")
     print(f"Held {POOL_SIZE} connections at once: {len(pooled)} server connections")
 

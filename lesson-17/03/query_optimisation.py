@@ -7,12 +7,12 @@ Uses the five users of advanced_queries.py, and its statement counter.
 """
 
 from sqlalchemy import create_engine, select
-from sqlalchemy.exc import InvalidRequestError, OperationalError
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
 from advanced_queries import count_statements, seed
 from model import User
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 STRATEGIES = {
     "Lazy loading (N+1)": [],  # one query for the users, then one per user
@@ -24,10 +24,8 @@ STRATEGIES = {
 def main():
     url = database_url()
     engine = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         seed(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     sent = count_statements(engine)
 
     with Session(engine) as session:

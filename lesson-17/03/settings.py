@@ -6,9 +6,11 @@ Imported by the scripts of this folder; reading it contacts no server.
 import logging
 import os
 import sys
+from contextlib import contextmanager
 
 from dotenv import dotenv_values, find_dotenv, load_dotenv
 from sqlalchemy import URL
+from sqlalchemy.exc import OperationalError
 
 SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # reads .env into os.environ; contacts nothing
@@ -51,6 +53,15 @@ def database_url(database=None):
         database=database or os.getenv("MYSQL_DATABASE", "demo"),
         query={"ssl_ca": ca} if ca else {},
     )
+
+
+@contextmanager
+def one_line_errors(url):
+    """Inside this block, a MySQL error (OperationalError) ends the script with one line."""
+    try:
+        yield
+    except OperationalError as exc:
+        exit_unreachable(url, exc)
 
 
 def exit_unreachable(url, exc):

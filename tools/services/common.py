@@ -3,12 +3,14 @@
 Standard library only: it runs before the project's virtualenv exists.
 """
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -280,3 +282,20 @@ def go_build(
     )
     partial.rename(binary)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def print_built_tool(module, version, package, binary, name, expected):
+    """For a command-line tool the tests use: build it once into the cache, print its path.
+
+    Progress goes to stderr, so that stdout carries only the path. Returns an exit code.
+    """
+    if not binary.exists():
+        print(f"building {name} {version} into {binary} (once)", file=sys.stderr)
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                go_build(module, version, package, binary, name=name, expected=expected)
+        except Fail as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    print(binary)
+    return 0

@@ -7,10 +7,9 @@ The tests validate the compose files with `docker compose config`; machines with
 Docker get the same Compose, built from the Go module proxy into the user's cache.
 """
 
-import contextlib
 import sys
 
-from common import CACHE, Fail, compose_plugin_present, go_build
+from common import CACHE, compose_plugin_present, print_built_tool
 
 MODULE, VERSION = "github.com/docker/compose/v5", "v5.6.0"
 BINARY = CACHE / f"docker-compose-{VERSION}" / "docker-compose"
@@ -20,18 +19,7 @@ def main():
     if compose_plugin_present():
         print("docker compose")
         return 0
-    if not BINARY.exists():
-        print(f"building Docker Compose {VERSION} into {BINARY} (once)", file=sys.stderr)
-        try:
-            with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the path
-                go_build(
-                    MODULE, VERSION, "./cmd", BINARY, name="compose", expected="about 1.5 minutes"
-                )
-        except Fail as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-    print(BINARY)
-    return 0
+    return print_built_tool(MODULE, VERSION, "./cmd", BINARY, "compose", "about 1.5 minutes")
 
 
 if __name__ == "__main__":
