@@ -12,9 +12,9 @@ from dotenv import dotenv_values, find_dotenv, load_dotenv
 from sqlalchemy import URL
 from sqlalchemy.exc import OperationalError
 
-SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
+EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # reads .env into os.environ; contacts nothing
-START = "Start it with `make services` (from the repository root)."
+HOW_TO_START = "Start it with `make services` (from the repository root)."
 
 if os.getenv("SQL_ECHO") == "1":  # show a class every statement, on stderr: SQL_ECHO=1
     logging.basicConfig(format="%(message)s")
@@ -23,7 +23,7 @@ if os.getenv("SQL_ECHO") == "1":  # show a class every statement, on stderr: SQL
 
 def where(name):
     """Where a setting came from, for error messages."""
-    if name in SHELL:
+    if name in EXPORTED:
         return f"{name} (exported in your shell, which overrides .env)"
     return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
 
@@ -67,22 +67,22 @@ def one_line_errors(url):
 def exit_unreachable(url, exc):
     """Turn a connection failure (sqlalchemy OperationalError) into one line and exit 1."""
     code, reason = (exc.orig.args + ("", ""))[:2]
-    where_ = f"MySQL at {url.host}:{url.port}"
+    server = f"MySQL at {url.host}:{url.port}"
     if code == 1045:  # access denied: the server answers, but not to these credentials
         sys.exit(
-            f"error: {where_} refused the login: {reason}. Check {where('MYSQL_USER')} and "
+            f"error: {server} refused the login: {reason}. Check {where('MYSQL_USER')} and "
             f"{where('MYSQL_PASSWORD')}; after changing them, `make services` applies them "
             "(with Docker, first `docker compose down -v`: a volume keeps its first password)"
         )
     if code == 1049:  # unknown database
         sys.exit(
-            f"error: {where_} has no database {url.database!r}. Check {where('MYSQL_DATABASE')}"
+            f"error: {server} has no database {url.database!r}. Check {where('MYSQL_DATABASE')}"
             f", or create it: CREATE DATABASE `{url.database}`"
         )
     if code == 2005 or "Name or service not known" in str(reason):  # unknown host name
         sys.exit(f"error: cannot find the host {url.host!r}: check {where('MYSQL_HOST')}")
     if "CERTIFICATE_VERIFY_FAILED" in str(reason) or "SSL" in str(reason):
-        sys.exit(f"error: TLS to {where_} failed ({reason}). Check {where('MYSQL_SSL_CA')}")
+        sys.exit(f"error: TLS to {server} failed ({reason}). Check {where('MYSQL_SSL_CA')}")
     if code in (2002, 2003, 2006, 2013):  # no server there, or it went away
-        sys.exit(f"error: cannot reach {where_} ({reason}). {START}")
-    sys.exit(f"error: {where_} refused a statement: {code} {reason}")
+        sys.exit(f"error: cannot reach {server} ({reason}). {HOW_TO_START}")
+    sys.exit(f"error: {server} refused a statement: {code} {reason}")

@@ -10,9 +10,9 @@ import sys
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 from dotenv import dotenv_values, find_dotenv, load_dotenv
 
-SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
+EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # reads .env into os.environ; contacts nothing
-START = "Start it with `make services` (from the repository root)."
+HOW_TO_START = "Start it with `make services` (from the repository root)."
 # DynamoDB Local wants some credentials but checks only their form: letters and digits.
 LOCAL_KEY = "lesson17local"  # the dummy pair of .env.example
 
@@ -25,7 +25,7 @@ SECRET = os.getenv("AWS_SECRET_ACCESS_KEY") or (LOCAL_KEY if HOST else None)
 
 def where(name):
     """Where a setting came from, for error messages."""
-    if name in SHELL:
+    if name in EXPORTED:
         return f"{name} (exported in your shell, which overrides .env)"
     return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
 
@@ -47,7 +47,7 @@ def fail(exc):
     """Turn a PynamoDB failure into one line a student can act on, and exit 1."""
     cause = getattr(exc, "cause", exc)
     if isinstance(cause, EndpointConnectionError):
-        sys.exit(f"error: cannot reach DynamoDB at {HOST}. {START}")
+        sys.exit(f"error: cannot reach DynamoDB at {HOST}. {HOW_TO_START}")
     if isinstance(cause, NoCredentialsError):
         sys.exit(
             "error: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "

@@ -10,13 +10,13 @@ import sys
 from dotenv import dotenv_values, find_dotenv, load_dotenv
 from influxdb_client import InfluxDBClient
 
-SHELL = frozenset(os.environ)  # names exported before .env is read: they win over .env
+EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # this folder's .env if you made one, else the repository's; contacts nothing
 
 
 def where(name):
     """Where a setting came from, for error messages."""
-    if name in SHELL:
+    if name in EXPORTED:
         return f"{name} (exported in your shell, which overrides .env)"
     return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
 

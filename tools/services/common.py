@@ -192,9 +192,7 @@ def run(argv, what, progress=None, every=15, **kwargs):
                     break
                 except subprocess.TimeoutExpired:
                     elapsed = time.monotonic() - started
-                    log(
-                        name, f"still {stage}: {elapsed:.0f} s so far (expected in all: {expected})"
-                    )
+                    log(name, f"still {stage}: {elapsed:.0f} s so far, of {expected} in all")
         proc = subprocess.CompletedProcess(argv, child.returncode, out, err)
     if proc.returncode != 0:
         output = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
@@ -276,7 +274,7 @@ def go_build(
     run(
         ["go", "build", *flags, "-ldflags", ldflags, "-o", str(partial), package],
         f"go build {module}",
-        progress=(name, "compiling and linking (dependencies are fetched as needed)", expected),
+        progress=(name, "compiling and linking", expected),
         cwd=src,
         env=env,
     )
