@@ -15,12 +15,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import NullPool, create_engine, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import NullPool, create_engine, inspect
 
 import model
 import schema
-from settings import database_url, exit_unreachable
+from settings import create_database, database_url
 
 HERE = Path(__file__).parent
 
@@ -48,15 +47,8 @@ def pending_changes(engine):
 
 
 def main():
-    server = database_url()
-    scratch = f"{server.database}_migrations"
-    try:
-        with create_engine(server, poolclass=NullPool).begin() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS `{scratch}`"))
-            conn.execute(text(f"CREATE DATABASE `{scratch}`"))
-    except OperationalError as exc:
-        exit_unreachable(server, exc)
-    url = database_url(database=scratch)
+    scratch = f"{database_url().database}_migrations"
+    url = create_database(scratch, fresh=True)  # settings.py: one line if MySQL refuses
     engine = create_engine(url, poolclass=NullPool)
     config = alembic_config(url)
 

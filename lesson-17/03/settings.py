@@ -9,7 +9,7 @@ import sys
 from contextlib import contextmanager
 
 from dotenv import dotenv_values, find_dotenv, load_dotenv
-from sqlalchemy import URL
+from sqlalchemy import URL, NullPool, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
@@ -55,6 +55,16 @@ def database_url(database=None):
     )
 
 
+def create_database(name, fresh=False):
+    """Create a database on the configured server (dropped first when fresh); its URL."""
+    server = database_url()
+    with one_line_errors(server), create_engine(server, poolclass=NullPool).begin() as conn:
+        if fresh:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        conn.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}`"))
+    return database_url(database=name)
+
+
 @contextmanager
 def one_line_errors(url):
     """Inside this block, a MySQL error (OperationalError) ends the script with one line."""
@@ -81,7 +91,7 @@ def exit_unreachable(url, exc):
         )
     if code == 2005 or "Name or service not known" in str(reason):  # unknown host name
         sys.exit(f"error: cannot find the host {url.host!r}: check {where('MYSQL_HOST')}")
-    if "CERTIFICATE_VERIFY_FAILED" in str(reason) or "SSL" in str(reason):
+    if code == 2003 and "[SSL" in str(reason):  # the TLS handshake, e.g. an unknown CA
         sys.exit(f"error: TLS to {server} failed ({reason}). Check {where('MYSQL_SSL_CA')}")
     if code in (2002, 2003, 2006, 2013):  # no server there, or it went away
         sys.exit(f"error: cannot reach {server} ({reason}). {HOW_TO_START}")

@@ -7,7 +7,12 @@ import os
 import re
 import sys
 
-from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 from dotenv import dotenv_values, find_dotenv, load_dotenv
 
 EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
@@ -54,10 +59,11 @@ def fail(exc):
             "in .env, or run `aws configure`"
         )
     code = cause.response["Error"].get("Code", "") if isinstance(cause, ClientError) else ""
+    not_dynamodb = isinstance(cause, ConnectionClosedError) or (code.isdigit() and code != "")
     if code in ("UnrecognizedClientException", "InvalidSignatureException"):
         names = f"{where('AWS_ACCESS_KEY_ID')} and {where('AWS_SECRET_ACCESS_KEY')}"
         sys.exit(f"error: DynamoDB refused the credentials: check {names}")
-    if HOST and (not code or code.isdigit()):  # an answer, but not in DynamoDB's language
+    if HOST and not_dynamodb:  # an answer, but not in DynamoDB's language
         sys.exit(
             f"error: the server at {HOST} answers, but not like DynamoDB. "
             f"Check {where('DYNAMODB_HOST')}: DynamoDB Local listens on http://localhost:8000"

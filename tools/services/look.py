@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from urllib.parse import quote
 
@@ -92,6 +93,13 @@ def main(argv):
         return 2
     try:
         looks[argv[1]](read_settings())
+    except urllib.error.HTTPError as exc:  # it answered, but refused or failed the request
+        print(
+            f"error: the server answered {exc.code} {exc.reason}: `make doctor` checks the "
+            "settings in .env",
+            file=sys.stderr,
+        )
+        return 1
     except (Fail, OSError, subprocess.SubprocessError) as exc:
         print(f"error: {exc}. Is it running? `make services-status` says.", file=sys.stderr)
         return 1

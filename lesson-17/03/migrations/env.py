@@ -10,12 +10,11 @@ would clash with revision 0001 ("Table 'user' already exists").
 import logging
 
 from alembic import context
-from sqlalchemy import NullPool, create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import NullPool, create_engine
 
 import model
 import schema
-from settings import database_url, exit_unreachable
+from settings import create_database, database_url
 
 config = context.config
 if "url" not in config.attributes:  # the command line: say each step, as alembic's template does
@@ -28,14 +27,7 @@ target_metadata = [model.Base.metadata, schema.Base.metadata]
 
 def command_line_url():
     """The migrations' own database on the configured server, created if missing."""
-    server = database_url()
-    name = f"{server.database}_migrations"
-    try:
-        with create_engine(server, poolclass=NullPool).begin() as conn:
-            conn.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}`"))
-    except OperationalError as exc:
-        exit_unreachable(server, exc)
-    return database_url(database=name)
+    return create_database(f"{database_url().database}_migrations")
 
 
 if context.is_offline_mode():  # `alembic upgrade head --sql`: print the SQL, run nothing
