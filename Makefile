@@ -5,8 +5,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SERVICES := python3 tools/services/services.py
-LOOK := python3 tools/services/look.py
+# The service manager runs in .venv (PyMySQL and python-dotenv, as the lesson): every
+# target that uses it installs first, except `services-down` and `clean`, which take
+# the system Python when .venv is gone.
+VENV_OR_SYSTEM = $(if $(wildcard $(PY)),$(PY),$(PYTHON))
+SERVICES = $(VENV_OR_SYSTEM) tools/services/services.py
+LOOK = $(PY) tools/services/look.py
 # Every lesson script, in lesson order, as `make demo` runs them.
 DEMO := 01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py 05/plot.py \
 	03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py \
@@ -34,7 +38,7 @@ services: install ## start MySQL, DynamoDB Local and InfluxDB (Docker if present
 services-down: ## stop the servers that `make services` started
 	$(SERVICES) down
 
-services-status: ## show whether each server is reachable with the .env settings
+services-status: install ## show whether each server is reachable with the .env settings
 	$(SERVICES) status
 
 demo: install services ## run every lesson script in order, as a student would (SECTION=03: one section)
@@ -47,16 +51,16 @@ demo: install services ## run every lesson script in order, as a student would (
 	done; \
 	if [ $$ran = 0 ]; then echo "error: no section '$(SECTION)': choose 01, 02, 03, 04 or 05" >&2; exit 2; fi
 
-reset: ## empty the lesson's databases, tables and buckets, as a fresh `make services` has them
+reset: install ## empty the lesson's databases, tables and buckets, as a fresh `make services` has them
 	$(SERVICES) reset
 
-mysql-shell: ## the MySQL (MariaDB) command-line client, logged in with the .env settings
+mysql-shell: install ## the MySQL (MariaDB) command-line client, logged in with the .env settings
 	@$(LOOK) mysql
 
-dynamodb-items: ## list DynamoDB Local's tables and the first items of each
+dynamodb-items: install ## list DynamoDB Local's tables and the first items of each
 	@$(LOOK) dynamodb
 
-influx-points: ## the newest points of the lesson's InfluxDB bucket (the native build has no web UI)
+influx-points: install ## the newest points of the lesson's InfluxDB bucket
 	@$(LOOK) influxdb
 
 test: install services compose-cli ## run every script end to end against the real servers (pytest)
@@ -75,15 +79,16 @@ compose-cli: ## find `docker compose`, or build the same Compose once (the tests
 bench: install services ## the performance chapter measured: ratios, a table, benchmarks/results/bench.png
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
-lint: install ## ruff check and ruff format --check
+lint: install ## ruff check, ruff format --check, and actionlint on the GitHub workflows
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@$(PY) tools/actionlint.py
 
 format: install ## apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-clean: ## stop the servers, remove .venv, server data and caches (keeps .env)
-	-$(SERVICES) down
+clean: ## stop the servers, remove .venv and the servers' data (Docker volumes too); keeps .env
+	-$(SERVICES) down --volumes
 	rm -rf $(VENV) .services .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,15 +1,16 @@
 """Security: servers listen on loopback only, no credential is committed, .env stays local."""
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from utils.engine import engine
 from utils.paths import ROOT
 from utils.settings import SETTINGS
 
 BIN = Path(sys.executable).parent
-ENGINE_FILE = ROOT / ".services" / "engine"
 
 
 def listening_addresses(port):
@@ -42,15 +43,34 @@ def is_loopback(address):
     return address.startswith("127.") or address == "::1"
 
 
+def published_addresses(service, port):
+    """Under Docker: the host addresses Compose publishes the service's port on."""
+    proc = subprocess.run(
+        ["docker", "compose", "ps", "--format", "json", service],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.strip()
+    rows = json.loads(out) if out.startswith("[") else [json.loads(x) for x in out.splitlines()]
+    return {
+        p["URL"]
+        for row in rows
+        for p in row.get("Publishers") or []
+        if p["PublishedPort"] == int(port)
+    }
+
+
 def test_every_server_listens_on_loopback_only(mysql_conn, dynamodb, influx):
     ports = {
         "mysql": SETTINGS["MYSQL_PORT"],
         "influxdb": SETTINGS["INFLUXDB_PORT"],
         "dynamodb": SETTINGS["DYNAMODB_PORT"],
     }
-    native = ENGINE_FILE.exists() and ENGINE_FILE.read_text().strip() == "native"
+    native = engine() == "native"
     for name, port in ports.items():
-        addresses = listening_addresses(port)
+        addresses = listening_addresses(port) if native else published_addresses(name, port)
         assert addresses, f"nothing listens on {name}'s port {port}"
         if name == "dynamodb" and native:
             # The one exception: DynamoDB Local has no option to choose its address, so

@@ -1,10 +1,13 @@
 """The three servers `make services` starts answer with the .env settings."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 
-from utils.paths import ROOT
+from utils.paths import LESSON, ROOT
 from utils.settings import CLOSED_PORT, SETTINGS
 
 
@@ -23,15 +26,50 @@ def test_influxdb_is_set_up_with_the_configured_bucket(influx):
     assert SETTINGS["INFLUXDB_BUCKET"] in {row["name"] for row in buckets}
 
 
-def services(command, env=None):
+def services(command, env=None, checkout=ROOT):
     return subprocess.run(
         [sys.executable, "tools/services/services.py", command],
-        cwd=ROOT,
+        cwd=checkout,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def second_checkout(tmp_path):
+    """Another clone of the lesson, as a second student (or an old copy) has it."""
+    shutil.copytree(
+        ROOT / "tools", tmp_path / "tools", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in (".env", ".env.example", "docker-compose.yml"):
+        shutil.copy(ROOT / name, tmp_path)
+    for section in ("03", "04", "05"):
+        (tmp_path / "lesson-17" / section).mkdir(parents=True)
+        shutil.copy(LESSON / section / "docker-compose.yml", tmp_path / "lesson-17" / section)
+    return tmp_path
+
+
+def test_a_second_checkout_is_told_at_once_whose_servers_hold_the_ports(tmp_path, mysql_conn):
+    started = time.monotonic()
+    proc = services("up", checkout=second_checkout(tmp_path))
+    assert proc.returncode == 1, proc.stdout
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: mysql: port {SETTINGS['MYSQL_PORT']} is held by the lesson-17 ")
+    assert f" of {ROOT} " in line and "`make services-down` in that folder" in line
+    assert time.monotonic() - started < 60  # at once, not minutes into a test run
+
+
+def test_a_program_on_a_lesson_port_is_named_not_used(mysql_conn):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        proc = services("up", env={"INFLUXDB_URL": f"http://127.0.0.1:{port}"})
+    assert proc.returncode == 1, proc.stdout
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: influxdb: port {port} is held by pid {os.getpid()} (python")
+    assert line.endswith("stop it, or choose another port for the lesson in .env")
 
 
 def healthy_names(output):

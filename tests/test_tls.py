@@ -1,7 +1,9 @@
 """MYSQL_SSL_CA: 03's scripts speak TLS to a server that demands it, as managed MySQL does.
 
-A second MySQL-protocol server (the same binary `make services` runs natively) starts
-on a free loopback port with a certificate made here, and refuses plain connections.
+A second MySQL-protocol server starts on a free loopback port with a certificate made
+here, and refuses plain connections: under Docker a container of the compose file's own
+image (`--ssl-ca/--ssl-cert/--ssl-key` given to its server), natively the same binary
+`make services` runs.
 """
 
 import datetime
@@ -16,12 +18,14 @@ from pathlib import Path
 
 import pymysql
 import pytest
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from utils.paths import ROOT
+from utils.engine import engine
+from utils.paths import LESSON, ROOT
 from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_script
 from utils.settings import SETTINGS
 
@@ -82,10 +86,60 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tls-mysql")
-    certs = make_certificates(folder)
+def login(port):
+    return {
+        "host": "127.0.0.1", "port": port, "user": SETTINGS["MYSQL_USER"],
+        "password": SETTINGS["MYSQL_PASSWORD"], "database": SETTINGS["MYSQL_DATABASE"],
+    }  # fmt: skip
+
+
+def wait_for_tls(port, ca, exited, log):
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            pymysql.connect(**login(port), ssl={"ca": str(ca)}, connect_timeout=2).close()
+            return
+        except pymysql.err.OperationalError:
+            if exited() or time.monotonic() > deadline:
+                pytest.fail(f"the TLS server did not start: {log()}")
+            time.sleep(0.5)
+
+
+def docker(*args, env=None):
+    proc = subprocess.run(
+        ["docker", *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+    assert proc.returncode == 0, f"docker {args[0]}: {proc.stderr}"
+    return proc.stdout.strip()
+
+
+def tls_container(folder):
+    """The compose file's MySQL image, its server given the test's certificate."""
+    compose = yaml.safe_load((LESSON / "03" / "docker-compose.yml").read_text())
+    image = compose["services"]["mysql"]["image"]
+    secrets = {"MYSQL_ROOT_PASSWORD": SETTINGS["MYSQL_PASSWORD"]}  # by name: not in `ps`
+    if SETTINGS["MYSQL_USER"] != "root":
+        secrets.update(MYSQL_USER=SETTINGS["MYSQL_USER"], MYSQL_PASSWORD=SETTINGS["MYSQL_PASSWORD"])
+    names = [arg for name in secrets for arg in ("-e", name)]
+    container = docker(
+        "create", "-p", "127.0.0.1::3306", *names,
+        "-e", f"MYSQL_DATABASE={SETTINGS['MYSQL_DATABASE']}", image,
+        "--ssl-ca=/tmp/tls/ca.pem", "--ssl-cert=/tmp/tls/server-cert.pem",
+        "--ssl-key=/tmp/tls/server-key.pem", "--require-secure-transport=ON",
+        env=secrets,
+    )  # fmt: skip
+    docker("cp", f"{folder}/.", f"{container}:/tmp/tls")  # no bind mount: works everywhere
+    docker("start", container)
+    port = int(docker("port", container, "3306/tcp").splitlines()[0].rsplit(":", 1)[1])
+
+    def exited():
+        return docker("inspect", "-f", "{{.State.Running}}", container) != "true"
+
+    return port, exited, lambda: docker("logs", "--tail", "30", container), container
+
+
+def tls_process(folder, certs):
+    """A second native server: the binary `make services` runs, with the certificate."""
     server = native._server()
     data = folder / "data"
     as_root = ["--user=root"] if os.geteuid() == 0 else []
@@ -115,23 +169,27 @@ def tls_server(tmp_path_factory):
     ]  # fmt: skip
     log = open(folder / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-    login = {
-        "host": "127.0.0.1", "port": port, "user": SETTINGS["MYSQL_USER"],
-        "password": SETTINGS["MYSQL_PASSWORD"], "database": SETTINGS["MYSQL_DATABASE"],
-    }  # fmt: skip
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            pymysql.connect(**login, ssl={"ca": str(certs["ca"])}, connect_timeout=2).close()
-            break
-        except pymysql.err.OperationalError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the TLS server did not start: {(folder / 'server.log').read_text()}")
-            time.sleep(0.5)
-    yield {"port": str(port), "login": login, **certs}
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    return port, lambda: proc.poll() is not None, (folder / "server.log").read_text, proc
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tls-mysql")
+    (folder / "certs").mkdir()
+    certs = make_certificates(folder / "certs")
+    if engine() == "docker":
+        port, exited, log, container = tls_container(certs["ca"].parent)
+    else:
+        port, exited, log, proc = tls_process(folder, certs)
+    try:
+        wait_for_tls(port, certs["ca"], exited, log)
+        yield {"port": str(port), "login": login(port), **certs}
+    finally:
+        if engine() == "docker":
+            docker("rm", "-f", "-v", container)
+        else:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def test_main_py_speaks_tls_with_mysql_ssl_ca(tls_server):

@@ -5,10 +5,13 @@
 
 Each line is `ok`, `warn` (works, but may surprise you) or `FAIL` (blocks the lesson),
 then what was checked and, when it is not ok, the command or change that fixes it.
-Exits 1 when anything FAILs. Standard library only: it must work when nothing else does.
+Exits 1 when anything FAILs. The first checks (Python, .venv, .env, lesson files) need
+only the standard library, so they work when nothing else does; the settings and servers
+are then checked inside .venv, with the readers and drivers the lesson itself uses.
 """
 
 import argparse
+import difflib
 import os
 import re
 import shutil
@@ -29,8 +32,16 @@ from common import (  # noqa: E402
     read_settings,
     which,
 )
-from install import MIN_PYTHON, python_problem, venv_version  # noqa: E402
+from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
+from owners import holder  # noqa: E402
 from services import ENGINE_FILE, docker_engine_present  # noqa: E402
+
+# Packages the lesson imports: a student's file of the same name in a section folder
+# is imported instead of the package (`lesson-17/03/sqlalchemy.py`).
+IMPORTED = (
+    "sqlalchemy", "pymysql", "pynamodb", "influxdb_client", "dotenv", "alembic", "boto3",
+    "botocore", "sqlite3", "matplotlib", "cryptography", "rich",
+)  # fmt: skip
 
 SERVICES = (mysql, dynamodb, influxdb)
 URL = re.compile(r"https?://[^/:\s]+(:\d+)?/?")
@@ -60,30 +71,57 @@ def check_venv(venv):
     if made_with != tuple(sys.version_info[:2]):
         was = ".".join(map(str, made_with or ())) or "an unknown Python"
         return report("FAIL", "venv", f"{venv} was made with {was}: `make install` rebuilds it")
-    probe = "import cryptography, sqlalchemy, pymysql, pynamodb, influxdb_client, dotenv, alembic"
-    proc = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
-    if proc.returncode != 0:
-        missing = proc.stderr.strip().splitlines()[-1]
-        return report("FAIL", "venv", f"requirements not installed ({missing}): `make install`")
-    report("ok", "venv", f"{venv} has the requirements (cryptography importable)")
+    wrong = version_mismatches(str(python), str(ROOT / "requirements.txt"))
+    if wrong:
+        found = ", ".join(
+            f"{name} {have or 'missing'} (pinned {pinned})"
+            for name, (have, pinned) in wrong.items()
+        )
+        return report("FAIL", "venv", f"{found}: `make install` installs the pinned versions")
+    report("ok", "venv", f"{venv} has every pinned version of requirements.txt")
+    return True
+
+
+def names(path):
+    """The variable names a .env file sets (`export NAME=...` included)."""
+    return {
+        line.split("=", 1)[0].strip().removeprefix("export ").strip()
+        for line in path.read_text().splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
 
 
 def check_env_file():
     env, example = ROOT / ".env", ROOT / ".env.example"
     if not env.exists():
         return report("FAIL", ".env", "there is no .env: `make install` copies .env.example")
-
-    def names(path):
-        return {
-            line.split("=", 1)[0].strip()
-            for line in path.read_text().splitlines()
-            if "=" in line and not line.lstrip().startswith("#")
-        }
-
-    missing = sorted(names(example) - names(env))
+    known = names(example)
+    for name in sorted(names(env) - known):
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        if close:
+            report("FAIL", ".env", f"{name} is not a setting: did you mean {close[0]}? (ignored)")
+    missing = sorted(known - names(env))
     if missing:
         return report("FAIL", ".env", f"lacks {', '.join(missing)}: copy them from .env.example")
     report("ok", ".env", "present, with every variable of .env.example")
+
+
+def check_shadowing():
+    """A file or folder named like a package the lesson imports hides that package."""
+    lesson = ROOT / "lesson-17"
+    for folder in sorted(
+        p for p in lesson.rglob("*") if p.is_dir() and "site-packages" not in p.parts
+    ):
+        for name in IMPORTED:
+            for path in (folder / f"{name}.py", folder / name / "__init__.py"):
+                if path.exists():
+                    shown = path.relative_to(ROOT)
+                    report(
+                        "FAIL",
+                        "files",
+                        f"{shown} hides the installed package {name} from the scripts in "
+                        f"{folder.relative_to(ROOT)}: rename it",
+                    )
 
 
 def check_exported():
@@ -168,31 +206,51 @@ def check_server(service, s, engine):
         advice = service.reset_advice(engine)
         return report("FAIL", name, f"answers, but refuses {detail}: {advice}")
     if port_in_use(port, host or "127.0.0.1"):
+        found = holder(port, service.daemon, engine, engine == "docker")
+        who = found.what if found else "a program"
         return report(
             "FAIL",
             name,
-            f"port {port} is held by a program that does not answer as {name} ({detail}): "
+            f"port {port} is held by {who}, which does not answer as {name} ({detail}): "
             "stop it, or choose another port in .env",
         )
     report("FAIL", name, f"not running ({service.describe(s)}): `make services` starts it")
 
 
+def in_venv(venv):
+    return Path(sys.prefix).resolve() == venv.resolve()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--venv", type=Path, default=ROOT / ".venv")
+    parser.add_argument(
+        "--servers", type=int, metavar="FAILED", help="only the checks run in .venv, after FAILED"
+    )
     args = parser.parse_args()
-    print(f"Checking what lesson 17 needs (minimum Python {'.'.join(map(str, MIN_PYTHON))}):")
-    check_python()
-    check_venv(args.venv)
-    check_env_file()
+    if args.servers is None:
+        minimum = ".".join(map(str, MIN_PYTHON))
+        print(f"Checking what lesson 17 needs (minimum Python {minimum}):")
+        check_python()
+        venv_ok = check_venv(args.venv)
+        check_env_file()
+        check_shadowing()
+        if not venv_ok:
+            print("The settings and servers are checked in .venv: fix it, then `make doctor`")
+            return 1
+        if not in_venv(args.venv):  # settings and servers: with the lesson's own readers
+            python = str(args.venv / "bin" / "python")
+            again = [python, __file__, "--venv", str(args.venv), "--servers", str(len(failed))]
+            return subprocess.run(again).returncode
     check_exported()
     s = read_settings()
     check_values(s)
     engine = check_engine()
     for service in SERVICES:
         check_server(service, s, engine)
-    if failed:
-        print(f"{len(failed)} problem(s): fix the FAIL lines above, then run `make doctor` again")
+    problems = len(failed) + (args.servers or 0)
+    if problems:
+        print(f"{problems} problem(s): fix the FAIL lines above, then run `make doctor` again")
         return 1
     print("All set: `make demo` runs every example.")
     return 0

@@ -6,7 +6,8 @@
 - Refuses a Python older than 3.11 in one line (before pip says anything).
 - Rebuilds the virtualenv when it was made by another Python than this one (after
   switching interpreters, the old one would keep failing).
-- Installs requirements.txt again only when it changed since the last install.
+- Installs requirements.txt again when it changed since the last install, or when an
+  installed version differs from its pin (a package upgraded or downgraded by hand).
 
 Standard library only, and no syntax newer than Python 3.6, so that an old Python
 reaches the version check instead of a SyntaxError.
@@ -14,6 +15,7 @@ reaches the version check instead of a SyntaxError.
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -51,6 +53,44 @@ def venv_version(venv):
 def digest(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def pins(requirements):
+    """{name: version} of the `name==version` lines of a requirements file."""
+    found = {}
+    with open(requirements) as f:
+        for line in f:
+            name, sep, version = line.split("#", 1)[0].strip().partition("==")
+            if sep:
+                found[name.strip()] = version.strip()
+    return found
+
+
+CHECK_VERSIONS = """
+import json, sys
+from importlib.metadata import PackageNotFoundError, version
+wrong = {}
+for name, pinned in json.loads(sys.argv[1]).items():
+    try:
+        found = version(name)
+    except PackageNotFoundError:
+        found = None
+    if found != pinned:
+        wrong[name] = [found, pinned]
+print(json.dumps(wrong))
+"""
+
+
+def version_mismatches(python, requirements):
+    """{name: (installed or None, pinned)} for the pins the virtualenv does not meet."""
+    proc = subprocess.run(
+        [python, "-c", CHECK_VERSIONS, json.dumps(pins(requirements))],
+        stdout=subprocess.PIPE,
+        universal_newlines=True,  # noqa: UP021 (`text=` is Python 3.7+; this runs on 3.6)
+    )
+    if proc.returncode != 0:
+        return {"(the virtualenv's Python)": ("broken", "working")}
+    return {name: tuple(pair) for name, pair in json.loads(proc.stdout).items()}
 
 
 def say(message):
@@ -94,7 +134,15 @@ def main():
             installed = f.read().strip()
     except OSError:
         installed = None
-    if installed != wanted_digest:
+    wrong = version_mismatches(python, args.requirements) if installed == wanted_digest else {}
+    if wrong:
+        say(
+            "repairing the versions that differ from their pins: "
+            + ", ".join(
+                "{} {} (pinned {})".format(n, f or "missing", p) for n, (f, p) in wrong.items()
+            )
+        )
+    if installed != wanted_digest or wrong:
         say(f"installing {os.path.relpath(args.requirements)}")
         pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         if subprocess.run(pip + ["-r", args.requirements]).returncode != 0:

@@ -5,6 +5,7 @@ Imported by the scripts of this folder; reading it contacts no server.
 
 import logging
 import os
+import socket
 import sys
 from contextlib import contextmanager
 
@@ -74,6 +75,15 @@ def one_line_errors(url):
         exit_unreachable(url, exc)
 
 
+def why_not_found(error):
+    """Why a host name did not resolve, by the resolver's error code, not its wording
+    (glibc, macOS and Windows each word it differently)."""
+    offline = {getattr(socket, n, None) for n in ("EAI_AGAIN", "EAI_FAIL")} - {None}
+    if getattr(error, "errno", None) in offline:
+        return "no name server answered: are you offline?"
+    return "no such name"
+
+
 def exit_unreachable(url, exc):
     """Turn a connection failure (sqlalchemy OperationalError) into one line and exit 1."""
     code, reason = (exc.orig.args + ("", ""))[:2]
@@ -89,8 +99,12 @@ def exit_unreachable(url, exc):
             f"error: {server} has no database {url.database!r}. Check {where('MYSQL_DATABASE')}"
             f", or create it: CREATE DATABASE `{url.database}`"
         )
-    if code == 2005 or "Name or service not known" in str(reason):  # unknown host name
-        sys.exit(f"error: cannot find the host {url.host!r}: check {where('MYSQL_HOST')}")
+    lookup = getattr(exc.orig, "original_exception", None)  # PyMySQL keeps the OSError
+    if code == 2005 or isinstance(lookup, socket.gaierror):  # the name did not resolve
+        sys.exit(
+            f"error: cannot find the host {url.host!r} ({why_not_found(lookup)}): "
+            f"check {where('MYSQL_HOST')}"
+        )
     if code == 2003 and "[SSL" in str(reason):  # the TLS handshake, e.g. an unknown CA
         sys.exit(f"error: TLS to {server} failed ({reason}). Check {where('MYSQL_SSL_CA')}")
     if code in (2002, 2003, 2006, 2013):  # no server there, or it went away

@@ -1,6 +1,7 @@
-"""Shared plumbing of the native service manager: settings, processes, waits, installs.
+"""Shared plumbing of the service manager: settings, processes, waits, installs.
 
-Standard library only: it runs before the project's virtualenv exists.
+It runs in the project's virtualenv (`make services` installs it first), so settings are
+read by python-dotenv, exactly as the lesson scripts read them.
 """
 
 import contextlib
@@ -24,32 +25,31 @@ class Fail(Exception):
     """A problem the user can act on: printed as one message, exit code 1."""
 
 
+def _dotenv_values(path):
+    try:
+        from dotenv import dotenv_values
+    except ImportError as exc:  # run by a Python without the project's packages
+        raise Fail(
+            "the service manager runs in the project's virtualenv: `make install` makes it "
+            "(or run it with .venv/bin/python)"
+        ) from exc
+    return {k: v or "" for k, v in dotenv_values(path).items()} if path.exists() else {}
+
+
 def read_settings():
-    """The .env.example defaults, overridden by .env, overridden by the environment."""
-    settings = {}
-    for name in (".env.example", ".env"):
-        path = ROOT / name
-        if path.exists():
-            for line in path.read_text().splitlines():
-                line = line.strip()
-                if line and not line.startswith("#") and "=" in line:
-                    key, value = line.split("=", 1)
-                    settings[key.strip()] = value.strip().strip("'\"")
+    """The .env.example defaults, overridden by .env, overridden by the environment.
+
+    python-dotenv reads both files, as in every lesson script: an inline `# comment`,
+    quotes and `export` mean the same to the servers and to the scripts.
+    """
+    settings = {**_dotenv_values(ROOT / ".env.example"), **_dotenv_values(ROOT / ".env")}
     settings.update({k: v for k, v in os.environ.items() if k in settings})
     return settings
 
 
 def exported_overrides():
     """Settings exported in the shell: they win over .env, which is easy to forget."""
-    names = set()
-    for name in (".env.example", ".env"):
-        path = ROOT / name
-        if path.exists():
-            names.update(
-                line.split("=", 1)[0].strip()
-                for line in path.read_text().splitlines()
-                if "=" in line and not line.lstrip().startswith("#")
-            )
+    names = {**_dotenv_values(ROOT / ".env.example"), **_dotenv_values(ROOT / ".env")}
     return sorted(name for name in names if name in os.environ)
 
 

@@ -60,6 +60,12 @@ def look_dynamodb(s):
             print("  " + json.dumps({k: plain(v) for k, v in sorted(item.items())}))
 
 
+WEB_UI = {
+    "docker": "its web UI is at {url} too (log in with INFLUXDB_USERNAME/INFLUXDB_PASSWORD)",
+    "native": "the native build has no web UI; this is the command-line look",
+}
+
+
 def look_influxdb(s):
     flux = (
         f'from(bucket: "{s["INFLUXDB_BUCKET"]}") |> range(start: 0)'
@@ -75,9 +81,10 @@ def look_influxdb(s):
     }
     with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=30) as resp:
         rows = list(csv.DictReader(resp.read().decode().splitlines()))
+    note = WEB_UI[engine(for_up=False)].format(url=s["INFLUXDB_URL"])
     print(
         f"InfluxDB at {s['INFLUXDB_URL']}, bucket {s['INFLUXDB_BUCKET']}: the newest "
-        f"{len(rows)} values (the native build has no web UI; this is the command-line look)"
+        f"{len(rows)} values ({note})"
     )
     for row in rows:
         skip = ("result", "table", "")

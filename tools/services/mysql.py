@@ -3,7 +3,6 @@
 import hashlib
 import os
 import re
-import subprocess
 from pathlib import Path
 
 from common import STATE, Daemon, Fail, apt_install, log, run, wait_until, which
@@ -16,36 +15,59 @@ def _client():
     return which("mariadb", "mysql")
 
 
+def _pymysql():
+    try:
+        import pymysql
+    except ImportError as exc:
+        raise Fail(
+            "PyMySQL is missing: the service manager runs in .venv (`make install`)"
+        ) from exc
+    return pymysql
+
+
+def _connect(s, database=True, timeout=3):
+    """A PyMySQL connection with the settings: the same protocol the lesson speaks, so no
+    mysql client is needed on the host (a laptop with Docker has none)."""
+    return _pymysql().connect(
+        host=s["MYSQL_HOST"],
+        port=int(s["MYSQL_PORT"]),
+        user=s["MYSQL_USER"],
+        password=s["MYSQL_PASSWORD"],
+        database=s["MYSQL_DATABASE"] if database else None,
+        connect_timeout=timeout,
+        autocommit=True,
+    )
+
+
 def probe(s):
     """("ok" | "refused" | "down", detail): does the server answer AND accept the settings?"""
-    client = _client()
-    if client is None:
-        return "down", "no mysql/mariadb client to ask it with"
-    argv = [client, "--no-defaults", "--protocol=TCP", "--connect-timeout=3", "-h", s["MYSQL_HOST"]]
-    argv += ["-P"]
-    argv += [s["MYSQL_PORT"], "-u", s["MYSQL_USER"], "-N", "-e", "SELECT 1", s["MYSQL_DATABASE"]]
-    env = dict(os.environ, MYSQL_PWD=s["MYSQL_PASSWORD"])
+    pymysql = _pymysql()
+    if not s["MYSQL_PORT"].isdigit():
+        return "refused", f"MYSQL_PORT (must be a number, not {s['MYSQL_PORT']!r})"
     try:
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
-    except subprocess.TimeoutExpired:
-        return "down", "no answer within 10 s"
-    if proc.returncode == 0 and proc.stdout.strip() == "1":
-        return "ok", ""
-    error = " ".join(proc.stderr.split())
-    if "Access denied" in error:
-        return "refused", f"MYSQL_USER/MYSQL_PASSWORD ({error})"
-    if "Unknown database" in error:
-        return "refused", f"MYSQL_DATABASE (there is no database {s['MYSQL_DATABASE']!r})"
-    return "down", error or f"exit {proc.returncode}"
+        with _connect(s) as conn, conn.cursor() as cur:
+            cur.execute("SELECT 1")
+            return "ok", ""
+    except pymysql.err.OperationalError as exc:
+        code, reason = (exc.args + ("", ""))[:2]
+        if code == 1045:
+            return "refused", f"MYSQL_USER/MYSQL_PASSWORD ({reason})"
+        if code == 1049:
+            return "refused", f"MYSQL_DATABASE (there is no database {s['MYSQL_DATABASE']!r})"
+        return "down", str(reason) or f"error {code}"
+    except pymysql.err.MySQLError as exc:
+        return "down", str(exc)
 
 
 def client_argv(s, engine, *extra):
     """The mysql/mariadb client logged in with the settings; under Docker without a client
-    on this machine, the one inside the container (`docker compose exec`)."""
+    on this machine, the one inside the container (`docker compose exec`). The password
+    goes by name through the environment (MYSQL_PWD), never on a command line."""
     if engine == "docker" and not _client():
         compose = ["docker", "compose", "--project-directory", str(STATE.parent)]
-        password = f"MYSQL_PWD={s['MYSQL_PASSWORD']}"
-        return [*compose, "exec", "-T", "-e", password, "mysql", "mysql", "-h", "127.0.0.1", *extra]
+        login = ["-h", "127.0.0.1", "-u", s["MYSQL_USER"]]
+        tty = [] if os.isatty(0) else ["-T"]  # -T: reading a pipe, not a terminal
+        return [*compose, "exec", *tty, "-e", "MYSQL_PWD", "mysql", "mysql", *login, *extra]
     client = _client()
     if client is None:
         raise Fail("no mysql or mariadb client on PATH: `make services` installs one natively")
@@ -53,26 +75,19 @@ def client_argv(s, engine, *extra):
     return [client, "--no-defaults", "--protocol=TCP", *login, *extra]
 
 
-def sql(s, engine, statement):
-    """Run statements with the client; the rows, tab-separated, one list per line."""
-    env = dict(os.environ, MYSQL_PWD=s["MYSQL_PASSWORD"])
-    out = run([*client_argv(s, engine, "-N", "-B"), "-e", statement], "mysql", env=env)
-    return [line.split("\t") for line in out.splitlines() if line]
-
-
 def reset(s, engine):
     """Drop the lesson's databases and create MYSQL_DATABASE again, empty."""
     name = s["MYSQL_DATABASE"]
-    ours = [
-        row[0] for row in sql(s, engine, "SHOW DATABASES") if row[0] in (name, f"{name}_migrations")
-    ]
-    tables = sql(
-        s, engine, f"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{name}'"
-    )
-    statements = "".join(f"DROP DATABASE IF EXISTS `{db}`;" for db in ours)
-    sql(s, engine, statements + f"CREATE DATABASE `{name}`;")
+    with _connect(s, database=False) as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES")
+        ours = [row[0] for row in cur.fetchall() if row[0] in (name, f"{name}_migrations")]
+        cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", name)
+        (tables,) = cur.fetchone()
+        for db in ours:
+            cur.execute(f"DROP DATABASE IF EXISTS `{db}`")
+        cur.execute(f"CREATE DATABASE `{name}`")
     dropped = ", ".join(ours) or "nothing"
-    return f"dropped {dropped} ({tables[0][0]} tables in {name}); created {name} empty"
+    return f"dropped {dropped} ({tables} tables in {name}); created {name} empty"
 
 
 def healthy(s):
@@ -107,8 +122,8 @@ def _server():
         log(NAME, "no mariadbd/mysqld on PATH: installing Debian's mariadb-server")
         apt_install(["mariadb-server", "mariadb-client"], "no MySQL-protocol server on PATH")
         server = which("mariadbd", "mysqld")
-    if server is None or _client() is None:
-        raise Fail("mysql: a server (mariadbd or mysqld) and its client are both needed")
+    if server is None:
+        raise Fail("mysql: no MySQL-protocol server (mariadbd or mysqld) to start")
     return server
 
 

@@ -6,7 +6,13 @@
 With a Docker engine: `docker compose` on the top-level docker-compose.yml.
 Without one: real servers started natively (MariaDB, DynamoDB Local, InfluxDB 2.8),
 installed or built on first use, with data, logs and pid files in .services/.
-SERVICES_ENGINE=docker|native overrides the choice. Standard library only.
+SERVICES_ENGINE=docker|native overrides the choice. Runs in the project's virtualenv
+(`make services` installs it first): probes speak each server's own protocol from
+Python (PyMySQL, signed HTTP), so the host needs no database client.
+
+One checkout owns the servers: before `up` starts or reuses one, owners.py says who
+holds its port, and anyone else's server (another checkout's, the other engine's,
+another program) stops `up` with one line that names it and the fix.
 
 Each server module (mysql.py, dynamodb.py, influxdb.py) offers the same interface:
 NAME; `daemon`, its background process; probe(s) -> ("ok" | "refused" | "down",
@@ -35,6 +41,7 @@ from common import (
     log,
     read_settings,
 )
+from owners import holder, refusal
 
 SERVICES = (mysql, dynamodb, influxdb)
 ENGINE_FILE = STATE / "engine"
@@ -90,14 +97,33 @@ def compose_health():
 def probe(service, s):
     try:
         return service.probe(s)
+    except Fail:  # our own tooling is missing: say so, never "the server is down"
+        raise
     except Exception as exc:  # a probe that breaks is a server we cannot use
         return "down", str(exc)
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def check_owners(s, chosen):
+    """Stop at once when a port of ours is held by anyone but this checkout's `chosen` engine.
+    A server on another host (a managed MySQL named in .env) is not ours to start or check."""
+    docker = chosen == "docker" or docker_engine_present()
+    for service in SERVICES:
+        port, host = service.address(s)
+        if host not in LOCAL_HOSTS or not str(port).isdigit():
+            continue
+        found = holder(port, service.daemon, chosen, docker)
+        if found is not None and found.kind != "ours":
+            raise Fail(refusal(service.NAME, port, found))
 
 
 def up():
     s = read_settings()
     chosen = engine(for_up=True)
-    STATE.mkdir(exist_ok=True)
+    STATE.mkdir(mode=0o700, exist_ok=True)
+    check_owners(s, chosen)
     if chosen == "docker":
         compose("up", "-d", "--wait")
         ENGINE_FILE.write_text(chosen)  # so that status and down find them
@@ -111,13 +137,13 @@ def up():
         state, detail = probe(service, s)
         pid = service.daemon.pid()
         if state == "ok":
-            owner = f"pid {pid}" if pid else "not started by this project"
+            owner = f"pid {pid}" if pid else "on another host, not started here"
             log(name, f"healthy, already running ({owner}): {service.describe(s)}")
             continue
         if state == "refused" and not pid:  # not ours: we can neither stop nor fix it
             raise Fail(
                 f"{name}: a server answers at {service.describe(s)} but refuses the settings: "
-                f"{detail}. It was not started by this project: make .env match it, or stop it"
+                f"{detail}. It was not started by this project: make .env match it"
             )
         if pid:
             service.daemon.stop()  # ours, but not answering as .env says: start it afresh
@@ -138,9 +164,15 @@ def summary(s):
     )
 
 
-def down():
+def down(*options):
+    """Stop the servers; `down --volumes` (make clean) also deletes their data under Docker,
+    as removing .services/ does natively."""
+    if options not in ((), ("--volumes",)):
+        raise Fail("down takes no option but --volumes")
     if engine(for_up=False) == "docker":
-        compose("down")
+        compose("down", *options)
+        if options:
+            log("docker", "removed the containers and their volumes (the servers' data)")
         return 0
     for service in SERVICES:
         stopped = service.daemon.stop()
@@ -214,7 +246,8 @@ def reset():
 
 def main(argv):
     commands = {"up": up, "down": down, "status": status, "restart": restart, "reset": reset}
-    if len(argv) < 2 or argv[1] not in commands or (argv[1] != "restart" and len(argv) > 2):
+    takes_more = ("restart", "down")
+    if len(argv) < 2 or argv[1] not in commands or (argv[1] not in takes_more and len(argv) > 2):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     try:
