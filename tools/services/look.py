@@ -61,7 +61,7 @@ def look_dynamodb(s):
 
 
 WEB_UI = {
-    "docker": "its web UI is at {url} too (log in with INFLUXDB_USERNAME/INFLUXDB_PASSWORD)",
+    "docker": "its web UI is at {url} too: log in with .env's INFLUXDB_USERNAME and PASSWORD",
     "native": "the native build has no web UI; this is the command-line look",
 }
 
