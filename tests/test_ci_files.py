@@ -10,8 +10,11 @@ import yaml
 from utils.paths import ROOT
 
 
-def make_n(*args):
-    proc = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True)
+def plan(*args):
+    """What `make X` (through tasks.py) would run, without running it."""
+    proc = subprocess.run(
+        ["python3", "tasks.py", "-n", *args], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -19,7 +22,7 @@ def make_n(*args):
 def test_make_lint_checks_the_workflows_with_actionlint():
     """actionlint runs in `make lint` (it needs Go, which `make test` must not); the
     tool itself first makes sure actionlint rejects a broken workflow."""
-    assert "tools/actionlint.py" in make_n("lint")
+    assert "tools/actionlint.py" in plan("lint")
 
 
 def test_ci_runs_make_test_on_three_pythons_as_a_laptop_and_natively():
@@ -28,7 +31,8 @@ def test_ci_runs_make_test_on_three_pythons_as_a_laptop_and_natively():
     assert set(ci[True]) == {"push", "pull_request"}  # YAML reads the key `on` as True
     assert jobs["compose"]["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"]
     assert jobs["native"]["env"]["SERVICES_ENGINE"] == "native"
-    for job in jobs.values():
+    linux = {name: job for name, job in jobs.items() if name != "other-os"}
+    for job in linux.values():
         assert job["runs-on"] == "ubuntu-latest"
         assert any("make test" in step.get("run", "") for step in job["steps"])
         for step in job["steps"]:
@@ -43,6 +47,16 @@ def test_ci_runs_make_test_on_three_pythons_as_a_laptop_and_natively():
         assert f" {tool} " in f" {hide.split(';')[0]} ", tool
     runs = [step.get("run", "") for step in laptop["steps"]]
     assert any("make demo" in run and "make test" in run for run in runs)
+
+
+def test_ci_takes_the_first_steps_on_windows_and_macos_with_tasks_py():
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    job = ci["jobs"]["other-os"]
+    assert job["strategy"]["matrix"]["os"] == ["windows-latest", "macos-latest"]
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    for command in ("install", "doctor", "run 01/main.py", "run 02/main.py"):
+        assert f"python tasks.py {command}" in runs, command
+    assert "Scripts/python.exe" in runs and "-m pytest" in runs
 
 
 def jsonc(text):

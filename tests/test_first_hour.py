@@ -21,9 +21,11 @@ ALEMBIC = Path(sys.executable).with_name("alembic")
 RUFF = Path(sys.executable).with_name("ruff")
 
 
-def make_n(*args):
-    """What `make` would run, without running it."""
-    proc = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True)
+def plan(*args):
+    """What `make X` (through tasks.py) would run, without running it."""
+    proc = subprocess.run(
+        ["python3", "tasks.py", "-n", *args], cwd=ROOT, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -33,7 +35,7 @@ def make_n(*args):
 
 def test_make_services_creates_the_venv_the_lesson_readme_activates_next(tmp_path):
     venv = tmp_path / "fresh-venv"
-    assert f"tools/install.py --venv {venv}" in make_n("services", f"VENV={venv}")
+    assert f"tools/install.py --venv {venv}" in plan("--venv", str(venv), "services")
     readme = (LESSON / "README.md").read_text()
     assert "make services" in readme and "source .venv/bin/activate" in readme
 

@@ -34,6 +34,7 @@ from common import (  # noqa: E402
 )
 from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
 from owners import holder  # noqa: E402
+from platforms import venv_python  # noqa: E402
 from services import ENGINE_FILE, docker_engine_present  # noqa: E402
 
 # Packages the lesson imports: a student's file of the same name in a section folder
@@ -64,7 +65,7 @@ def check_python():
 
 
 def check_venv(venv):
-    python = venv / "bin" / "python"
+    python = Path(venv_python(venv))
     if not python.exists():
         return report("FAIL", "venv", f"no virtualenv at {venv}: run `make install`")
     made_with = venv_version(str(venv))
@@ -239,7 +240,7 @@ def main():
             print("The settings and servers are checked in .venv: fix it, then `make doctor`")
             return 1
         if not in_venv(args.venv):  # settings and servers: with the lesson's own readers
-            python = str(args.venv / "bin" / "python")
+            python = venv_python(args.venv)
             again = [python, __file__, "--venv", str(args.venv), "--servers", str(len(failed))]
             return subprocess.run(again).returncode
     check_exported()

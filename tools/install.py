@@ -21,6 +21,8 @@ import shutil
 import subprocess
 import sys
 
+from platforms import venv_python
+
 MIN_PYTHON = (3, 11)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -109,8 +111,15 @@ def main():
         return 1
 
     wanted = tuple(sys.version_info[:2])
-    python = os.path.join(args.venv, "bin", "python")
+    python = venv_python(args.venv)
     found = venv_version(args.venv)
+    if os.path.isdir(args.venv) and not os.path.exists(os.path.join(args.venv, "pyvenv.cfg")):
+        print(
+            f"error: {args.venv} is a folder but not a virtualenv (no pyvenv.cfg): choose another "
+            "VENV; install deletes nothing but an old virtualenv",
+            file=sys.stderr,
+        )
+        return 1
     if os.path.isdir(args.venv) and (found != wanted or not os.path.exists(python)):
         was = ".".join(map(str, found)) if found else "an unknown Python"
         say("{} was made with {}, not {}.{}: rebuilding it".format(args.venv, was, *wanted))

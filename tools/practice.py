@@ -8,7 +8,7 @@ verify: for every exercise, its tests must pass against solution.py AND fail aga
 the untouched starter.py; either direction failing fails the run, naming the exercise.
 check: runs one exercise's tests against FILE (default: its starter.py) and prints,
 per test, `done` or `TODO` with what is still missing.
-Runs with the project's virtualenv (.venv/bin/python); the servers must be up.
+Runs with the project's virtualenv (.venv); the servers must be up.
 """
 
 import os
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PRACTICE = ROOT / "lesson-17" / "practice"
-PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = Path(sys.executable)  # run by .venv's Python (make practice, tasks.py practice)
 
 
 def exercises():

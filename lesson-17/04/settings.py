@@ -23,7 +23,7 @@ LOCAL_KEY = "lesson17local"  # the dummy pair of .env.example
 
 REGION = os.getenv("AWS_DEFAULT_REGION") or "us-west-1"
 # The endpoint of DynamoDB Local; empty means real AWS (then use real credentials).
-HOST = os.getenv("DYNAMODB_HOST", "http://localhost:8000") or None
+HOST = os.getenv("DYNAMODB_HOST", "http://127.0.0.1:8000") or None
 KEY = os.getenv("AWS_ACCESS_KEY_ID") or (LOCAL_KEY if HOST else None)
 SECRET = os.getenv("AWS_SECRET_ACCESS_KEY") or (LOCAL_KEY if HOST else None)
 
@@ -66,6 +66,6 @@ def fail(exc):
     if HOST and not_dynamodb:  # an answer, but not in DynamoDB's language
         sys.exit(
             f"error: the server at {HOST} answers, but not like DynamoDB. "
-            f"Check {where('DYNAMODB_HOST')}: DynamoDB Local listens on http://localhost:8000"
+            f"Check {where('DYNAMODB_HOST')}: DynamoDB Local listens on http://127.0.0.1:8000"
         )
     sys.exit(f"error: DynamoDB: {' '.join(str(exc).split())}")  # one line, whatever it says

@@ -32,7 +32,7 @@ def bucket():
 
 def connect():
     """An InfluxDBClient for the configured server; exits with one line if it is down."""
-    url = os.getenv("INFLUXDB_URL", "http://localhost:8086")
+    url = os.getenv("INFLUXDB_URL", "http://127.0.0.1:8086")
     if not re.fullmatch(r"https?://[^/:\s]+(:\d+)?/?", url):
         sys.exit(f"error: {where('INFLUXDB_URL')} must look like http://host:port, not {url!r}")
     client = InfluxDBClient(

@@ -28,6 +28,9 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tools/: platforms.py
 
 import dynamodb
 import influxdb
@@ -42,6 +45,7 @@ from common import (
     read_settings,
 )
 from owners import holder, refusal
+from platforms import native_refusal
 
 SERVICES = (mysql, dynamodb, influxdb)
 ENGINE_FILE = STATE / "engine"
@@ -63,6 +67,8 @@ def engine(for_up):
         chosen = "docker" if docker_engine_present() else "native"
     if chosen not in ("docker", "native"):
         raise Fail(f"SERVICES_ENGINE must be docker, native or auto, not {chosen!r}")
+    if chosen == "native" and native_refusal():
+        raise Fail(native_refusal())
     return chosen
 
 

@@ -9,7 +9,7 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-HOST = os.getenv("DYNAMODB_HOST", "http://localhost:8000") or None  # None: real AWS
+HOST = os.getenv("DYNAMODB_HOST", "http://127.0.0.1:8000") or None  # None: real AWS
 LOCAL_KEY = "lesson17local" if HOST else None  # DynamoDB Local takes any letters and digits
 
 

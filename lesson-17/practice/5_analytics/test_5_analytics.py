@@ -34,7 +34,7 @@ VIEWS = make_views()
 @pytest.fixture(scope="module")
 def client():
     client = InfluxDBClient(
-        url=os.getenv("INFLUXDB_URL", "http://localhost:8086"),
+        url=os.getenv("INFLUXDB_URL", "http://127.0.0.1:8086"),
         token=os.getenv("INFLUXDB_TOKEN", "lesson17-local-dev-token"),
         org=os.getenv("INFLUXDB_ORG", "lesson17"),
     )

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""One entry point on every OS: `python3 tasks.py TARGET` (on Windows: `py tasks.py TARGET`).
+
+The Makefile's targets call this file, so `make demo` and `py tasks.py demo` do the same
+thing. No activation, no `cd`, no `&&`: `py tasks.py run 03/main.py` runs a lesson
+script in its folder with the project's Python. `-n` prints the commands instead of
+running them (as `make -n`); `--venv DIR` chooses the virtualenv (default .venv).
+Standard library only.
+"""
+
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from platforms import command, venv_python  # noqa: E402
+
+# Every lesson script, in lesson order, as `demo` runs them.
+DEMO = """
+01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py 05/plot.py
+03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py
+04/concurrency.py 03/connections.py 03/error_handling.py 03/query_optimisation.py
+03/indexing.py 03/batching.py 04/indexes.py 05/downsample.py
+03/pitfall_unclosed.py 03/pitfall_error_handling.py 03/pitfall_credentials.py
+03/pitfall_transactions.py 03/pitfall_schema.py 03/pitfall_no_pool.py
+05/pitfall_unclosed_writer.py 01/pitfall_sql_injection.py
+""".split()
+
+
+class Failed(Exception):
+    """A step failed: its exit code ends the task (the step already said why)."""
+
+
+class Tasks:
+    def __init__(self, venv, dry_run):
+        self.venv = Path(venv)
+        self.py = venv_python(self.venv)
+        self.dry_run = dry_run
+
+    def sh(self, *argv, cwd=ROOT, env=None, check=True):
+        argv = [str(a) for a in argv]
+        if self.dry_run:
+            where = f"(in {Path(cwd).relative_to(ROOT)}) " if Path(cwd) != ROOT else ""
+            print(where + " ".join(argv))
+            return 0
+        code = subprocess.run(argv, cwd=cwd, env=env).returncode
+        if code and check:
+            raise Failed(code)
+        return code
+
+    # --- the targets; the first docstring line is the help text ---
+
+    def help(self):
+        """list the targets"""
+        for name in TARGETS:
+            doc = " ".join(getattr(self, name.replace("-", "_")).__doc__.split())
+            print(f"  {command(name):<26} {doc}")
+
+    def install(self):
+        """create .venv (PYTHON=python3.x to choose), install requirements.txt, create .env"""
+        self.sh(sys.executable, "tools/install.py", "--venv", self.venv)
+        env, example = ROOT / ".env", ROOT / ".env.example"
+        if self.dry_run:
+            print("copy .env.example to .env, if there is no .env")
+        elif not env.exists():
+            shutil.copyfile(example, env)
+            print("install: created .env from .env.example")
+
+    def doctor(self):
+        """when something is wrong: check Python, .venv, .env, ports and servers, say the fix"""
+        self.sh(sys.executable, "tools/doctor.py", "--venv", self.venv)
+
+    def services(self):
+        """start MySQL, DynamoDB Local and InfluxDB (Docker if present, else natively)"""
+        self.install()
+        self.sh(self.py, "tools/services/services.py", "up")
+
+    def services_down(self):
+        """stop the servers that `services` started"""
+        python = self.py if Path(self.py).exists() else sys.executable
+        self.sh(python, "tools/services/services.py", "down")
+
+    def services_status(self):
+        """show whether each server is reachable with the .env settings"""
+        self.install()
+        self.sh(self.py, "tools/services/services.py", "status")
+
+    def demo(self, section=""):
+        """run every lesson script in order, as a student would (make demo SECTION=03 or
+        tasks.py demo 03: one section)"""
+        chosen = [s for s in DEMO if not section or s.split("/")[0] == section]
+        if not chosen:
+            print(f"error: no section '{section}': choose 01, 02, 03, 04 or 05", file=sys.stderr)
+            raise Failed(2)
+        self.services()
+        for script in chosen:
+            folder, name = script.split("/")
+            print(f"\n=== lesson-17/{script}: cd lesson-17/{folder} && python3 {name}", flush=True)
+            self.sh(self.py, name, cwd=ROOT / "lesson-17" / folder)
+
+    def run(self, script="", *args):
+        """run one lesson script in its folder with .venv's Python (make run SCRIPT=03/main.py
+        or tasks.py run 03/main.py)"""
+        path = (ROOT / "lesson-17" / script.removeprefix("lesson-17/")).resolve()
+        if not script or not path.is_file():
+            print("error: name a lesson script, e.g. `run 03/main.py`", file=sys.stderr)
+            raise Failed(2)
+        self.install()
+        self.sh(self.py, path.name, *args, cwd=path.parent)
+
+    def reset(self):
+        """empty the lesson's databases, tables and buckets, as a fresh `services` has them"""
+        self.install()
+        self.sh(self.py, "tools/services/services.py", "reset")
+
+    def mysql_shell(self):
+        """the MySQL (MariaDB) command-line client, logged in with the .env settings"""
+        self.install()
+        self.sh(self.py, "tools/services/look.py", "mysql")
+
+    def dynamodb_items(self):
+        """list DynamoDB Local's tables and the first items of each"""
+        self.install()
+        self.sh(self.py, "tools/services/look.py", "dynamodb")
+
+    def influx_points(self):
+        """the newest points of the lesson's InfluxDB bucket"""
+        self.install()
+        self.sh(self.py, "tools/services/look.py", "influxdb")
+
+    def test(self, *args):
+        """run every script end to end against the real servers (pytest)"""
+        self.services()
+        self.compose_cli()
+        self.sh(self.py, "-m", "pytest", *args)
+
+    def practice(self):
+        """every practice exercise: its solution passes, its starter fails"""
+        self.services()
+        self.sh(self.py, "tools/practice.py", "verify")
+
+    def check(self, exercise="", file=""):
+        """check your practice work (make check EXERCISE=3 FILE=mine.py or tasks.py check 3
+        mine.py)"""
+        if not exercise:
+            print(
+                f"error: say which exercise: make check EXERCISE=1 (1 to 6), or "
+                f"{command('check', 'Windows')} 1",
+                file=sys.stderr,
+            )
+            raise Failed(2)
+        self.services()
+        self.sh(self.py, "tools/practice.py", "check", exercise, *([file] if file else []))
+
+    def compose_cli(self):
+        """find `docker compose`, or build the same Compose once (the tests validate with it)"""
+        if self.dry_run:
+            return self.sh(sys.executable, "tools/services/compose_cli.py")
+        found = subprocess.run(
+            [sys.executable, "tools/services/compose_cli.py"], cwd=ROOT, stdout=subprocess.DEVNULL
+        )
+        if found.returncode:
+            raise Failed(found.returncode)
+
+    def bench(self, *args):
+        """the performance chapter measured: ratios, a table, benchmarks/results/bench.png"""
+        self.services()
+        self.sh(self.py, "benchmarks/bench.py", *args)
+
+    def lint(self):
+        """ruff check, ruff format --check, and actionlint on the GitHub workflows"""
+        self.install()
+        self.sh(self.py, "-m", "ruff", "check", ".")
+        self.sh(self.py, "-m", "ruff", "format", "--check", ".")
+        self.sh(self.py, "tools/actionlint.py")
+
+    def format(self):
+        """apply ruff's fixes and formatting"""
+        self.install()
+        self.sh(self.py, "-m", "ruff", "check", "--fix", ".")
+        self.sh(self.py, "-m", "ruff", "format", ".")
+
+    def clean(self):
+        """stop the servers, remove .venv and the servers' data (Docker volumes too); keeps .env"""
+        python = self.py if Path(self.py).exists() else sys.executable
+        self.sh(python, "tools/services/services.py", "down", "--volumes", check=False)
+        doomed = [ROOT / n for n in (self.venv, ".services", ".pytest_cache", ".ruff_cache")]
+        doomed += sorted(ROOT.rglob("__pycache__"))
+        for folder in doomed:
+            if self.dry_run:
+                print(f"remove {folder}")
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+TARGETS = [
+    "help", "install", "doctor", "services", "services-down", "services-status", "demo",
+    "run", "reset", "mysql-shell", "dynamodb-items", "influx-points", "test", "practice",
+    "check", "compose-cli", "bench", "lint", "format", "clean",
+]  # fmt: skip
+
+
+def main(argv):
+    venv, dry_run = os.environ.get("VENV", ".venv"), False
+    while argv and argv[0].startswith("-"):
+        option = argv.pop(0)
+        if option == "-n":
+            dry_run = True
+        elif option == "--venv" and argv:
+            venv = argv.pop(0)
+        else:
+            argv = []
+    target = argv[0] if argv else "help"
+    if target not in TARGETS:
+        print(f"error: no target {target!r}: `python3 tasks.py help` lists them", file=sys.stderr)
+        return 2
+    task = getattr(Tasks(ROOT / venv, dry_run), target.replace("-", "_"))
+    try:
+        inspect.signature(task).bind(*argv[1:])
+    except TypeError:
+        print(f"error: too many arguments for {target}: `python3 tasks.py help`", file=sys.stderr)
+        return 2
+    try:
+        task(*argv[1:])
+    except Failed as failed:
+        return failed.args[0]
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,128 @@
+"""`make X` and `python3 tasks.py X` are the same thing on every target, and every
+OS-dependent choice (venv path, native-mode refusal, command forms) is made in
+tools/platforms.py, tested here with each OS as its input."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from utils.paths import LESSON, ROOT
+from utils.scripts import run_script
+
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
+import platforms  # noqa: E402
+import tasks  # noqa: E402
+
+ARGS = {"run": ["01/main.py"], "check": ["1"], "demo": ["01"]}  # targets that take some
+MAKE_VARS = {"run": "SCRIPT=01/main.py", "check": "EXERCISE=1", "demo": "SECTION=01"}
+
+
+def run(*argv, **kwargs):
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600, **kwargs)
+
+
+def test_the_makefile_has_every_target_of_tasks_py_and_only_those():
+    makefile = (ROOT / "Makefile").read_text()
+    targets = re.findall(r"(?m)^([a-z-]+):", makefile)
+    assert targets == tasks.TARGETS
+
+
+@pytest.mark.parametrize("target", tasks.TARGETS)
+def test_each_make_target_is_tasks_py_with_the_same_arguments(target):
+    """`make -n` shows the one command each target runs: tasks.py with that target; and
+    `tasks.py -n` has a plan for it (the commands it would run)."""
+    extra = [MAKE_VARS[target]] if target in MAKE_VARS else []
+    made = run("make", "-n", target, *extra)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.split() == [
+        "python3",
+        "tasks.py",
+        "--venv",
+        ".venv",
+        target,
+        *ARGS.get(target, []),
+    ]
+    plan = run(sys.executable, "tasks.py", "-n", target, *ARGS.get(target, []))
+    assert plan.returncode == 0, plan.stderr
+    if target != "help":
+        assert plan.stdout.strip(), f"tasks.py -n {target} plans nothing"
+
+
+def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamodb, influx):
+    pairs = [
+        (["make", "--no-print-directory", "help"], ["python3", "tasks.py", "help"]),
+        (
+            ["make", "--no-print-directory", "demo", "SECTION=01"],
+            ["python3", "tasks.py", "demo", "01"],
+        ),
+        (["make", "--no-print-directory", "check"], ["python3", "tasks.py", "check"]),
+        (
+            ["make", "--no-print-directory", "demo", "SECTION=9"],
+            ["python3", "tasks.py", "demo", "9"],
+        ),
+    ]
+    for with_make, with_tasks in pairs:
+        a, b = run(*with_make), run(*with_tasks)
+        assert a.stdout == b.stdout, with_tasks
+        assert a.stderr.splitlines()[:1] == b.stderr.splitlines()[:1], with_tasks
+        assert (a.returncode == 0) == (b.returncode == 0), with_tasks
+    demo = run("python3", "tasks.py", "demo", "01")
+    assert "=== lesson-17/01/main.py: cd lesson-17/01 && python3 main.py" in demo.stdout
+    assert "=== lesson-17/02" not in demo.stdout
+
+
+def test_run_needs_no_activation_and_no_cd():
+    """`py tasks.py run 01/main.py` prints what `cd lesson-17/01 && python3 main.py` does."""
+    proc = run(sys.executable, "tasks.py", "run", "01/main.py")
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        proc.stdout.splitlines()[-len(run_script("01", "main.py").lines) :]
+        == run_script("01", "main.py").lines
+    )
+    missing = run(sys.executable, "tasks.py", "run", "01/nope.py")
+    assert missing.returncode == 2 and "name a lesson script" in missing.stderr
+
+
+def test_an_unknown_target_or_extra_arguments_are_one_line():
+    proc = run(sys.executable, "tasks.py", "deploy")
+    assert proc.returncode == 2 and proc.stderr.startswith("error: no target 'deploy'")
+    proc = run(sys.executable, "tasks.py", "reset", "now")
+    assert proc.returncode == 2 and proc.stderr.startswith("error: too many arguments for reset")
+
+
+@pytest.mark.parametrize(
+    ("system", "python", "refused", "typed"),
+    [
+        ("Windows", ["v", "Scripts", "python.exe"], True, "py tasks.py demo"),
+        ("Linux", ["v", "bin", "python"], False, "make demo"),
+        ("Darwin", ["v", "bin", "python"], False, "make demo"),
+    ],
+)
+def test_each_os_gets_its_venv_path_native_mode_and_command_form(system, python, refused, typed):
+    assert platforms.venv_python("v", system).replace("\\", "/").split("/") == python
+    assert bool(platforms.native_refusal(system)) is refused
+    assert platforms.command("demo", system) == typed
+
+
+def test_on_windows_without_docker_services_is_one_line_not_a_traceback(monkeypatch):
+    """Native mode needs Linux tools; on Windows the service manager says where to go."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    monkeypatch.setenv("SERVICES_ENGINE", "native")
+    monkeypatch.setattr(platforms, "this_system", lambda: "Windows")
+    import common
+    import services
+
+    with pytest.raises(common.Fail) as refused:
+        services.engine(for_up=True)
+    assert str(refused.value).startswith(
+        "on Windows the servers run in Docker: start Docker Desktop"
+    )
+    assert "Codespaces or WSL2" in str(refused.value)
+
+
+def test_lesson_scripts_of_the_demo_are_the_lesson_files():
+    scripts = {f"{p.parent.name}/{p.name}" for p in LESSON.glob("0[1-5]/*.py")}
+    assert set(tasks.DEMO) <= scripts
