@@ -93,6 +93,22 @@ def test_install_rebuilds_a_venv_made_by_another_python(tmp_path):
     assert (venv / "bin" / "python").exists()
 
 
+def test_install_never_deletes_a_folder_that_is_not_a_virtualenv(tmp_path):
+    """`make install VENV=~/venvs` once deleted a folder of other projects."""
+    folder = tmp_path / "venvs"
+    (folder / "other-project").mkdir(parents=True)
+    (folder / "other-project" / "notes.txt").write_text("keep me\n")
+    proc = subprocess.run(
+        ["python3", "tools/install.py", "--venv", folder], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        f"error: {folder} is a folder but not a virtualenv (no pyvenv.cfg): choose another VENV;"
+        " install deletes nothing but an old virtualenv"
+    )
+    assert (folder / "other-project" / "notes.txt").read_text() == "keep me\n"
+
+
 def clean_env(**extra):
     """The environment of a new terminal: no lesson setting exported, no AWS profile."""
     names = set(SETTINGS) | {"AWS_PROFILE", "DATABASE_URL"}
