@@ -35,7 +35,7 @@ def test_each_make_target_is_tasks_py_with_the_same_arguments(target):
     """`make -n` shows the one command each target runs: tasks.py with that target; and
     `tasks.py -n` has a plan for it (the commands it would run)."""
     extra = [MAKE_VARS[target]] if target in MAKE_VARS else []
-    made = run("make", "-n", target, *extra)
+    made = run("make", "--no-print-directory", "-n", target, *extra)
     assert made.returncode == 0, made.stderr
     assert made.stdout.split() == [
         "python3",
