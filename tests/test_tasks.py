@@ -67,8 +67,9 @@ def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamo
     for with_make, with_tasks in pairs:
         a, b = run(*with_make), run(*with_tasks)
         assert a.stdout == b.stdout, with_tasks
-        assert a.stderr.splitlines()[:1] == b.stderr.splitlines()[:1], with_tasks
         assert (a.returncode == 0) == (b.returncode == 0), with_tasks
+        if a.returncode:  # the one-line error (Compose's progress on stderr varies in order)
+            assert a.stderr.splitlines()[:1] == b.stderr.splitlines()[:1], with_tasks
     demo = run("python3", "tasks.py", "demo", "01")
     assert "=== lesson-17/01/main.py: cd lesson-17/01 && python3 main.py" in demo.stdout
     assert "=== lesson-17/02" not in demo.stdout
