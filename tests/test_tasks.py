@@ -127,3 +127,19 @@ def test_on_windows_without_docker_services_is_one_line_not_a_traceback(monkeypa
 def test_lesson_scripts_of_the_demo_are_the_lesson_files():
     scripts = {f"{p.parent.name}/{p.name}" for p in LESSON.glob("0[1-5]/*.py")}
     assert set(tasks.DEMO) <= scripts
+
+
+def test_the_service_managers_advice_is_typed_as_this_os_types_it(monkeypatch, capsys, mysql_conn):
+    """On Windows, `make services` is advice a student cannot follow: every hint of the
+    service manager and the doctor names the command through platforms.command()."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    monkeypatch.setattr(platforms, "this_system", lambda: "Windows")
+    monkeypatch.setenv("MYSQL_PORT", "1")  # nothing listens there
+    import services
+
+    monkeypatch.setattr(services, "native_refusal", lambda: None)  # a Windows with these servers
+
+    assert services.status() == 1
+    problem = capsys.readouterr().err.splitlines()[0]
+    assert problem.startswith("mysql: nothing answers (")
+    assert problem.endswith("Start it with: py tasks.py services")

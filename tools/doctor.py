@@ -34,7 +34,7 @@ from common import (  # noqa: E402
 )
 from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
 from owners import holder  # noqa: E402
-from platforms import venv_python  # noqa: E402
+from platforms import command, venv_python  # noqa: E402
 from services import ENGINE_FILE, docker_engine_present  # noqa: E402
 
 # Packages the lesson imports: a student's file of the same name in a section folder
@@ -67,18 +67,22 @@ def check_python():
 def check_venv(venv):
     python = Path(venv_python(venv))
     if not python.exists():
-        return report("FAIL", "venv", f"no virtualenv at {venv}: run `make install`")
+        return report("FAIL", "venv", f"no virtualenv at {venv}: run `{command('install')}`")
     made_with = venv_version(str(venv))
     if made_with != tuple(sys.version_info[:2]):
         was = ".".join(map(str, made_with or ())) or "an unknown Python"
-        return report("FAIL", "venv", f"{venv} was made with {was}: `make install` rebuilds it")
+        return report(
+            "FAIL", "venv", f"{venv} was made with {was}: `{command('install')}` rebuilds it"
+        )
     wrong = version_mismatches(str(python), str(ROOT / "requirements.txt"))
     if wrong:
         found = ", ".join(
             f"{name} {have or 'missing'} (pinned {pinned})"
             for name, (have, pinned) in wrong.items()
         )
-        return report("FAIL", "venv", f"{found}: `make install` installs the pinned versions")
+        return report(
+            "FAIL", "venv", f"{found}: `{command('install')}` installs the pinned versions"
+        )
     report("ok", "venv", f"{venv} has every pinned version of requirements.txt")
     return True
 
@@ -95,7 +99,9 @@ def names(path):
 def check_env_file():
     env, example = ROOT / ".env", ROOT / ".env.example"
     if not env.exists():
-        return report("FAIL", ".env", "there is no .env: `make install` copies .env.example")
+        return report(
+            "FAIL", ".env", f"there is no .env: `{command('install')}` copies .env.example"
+        )
     known = names(example)
     for name in sorted(names(env) - known):
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
@@ -215,7 +221,7 @@ def check_server(service, s, engine):
             f"port {port} is held by {who}, which does not answer as {name} ({detail}): "
             "stop it, or choose another port in .env",
         )
-    report("FAIL", name, f"not running ({service.describe(s)}): `make services` starts it")
+    report("FAIL", name, f"not running ({service.describe(s)}): `{command('services')}` starts it")
 
 
 def in_venv(venv):
@@ -237,7 +243,9 @@ def main():
         check_env_file()
         check_shadowing()
         if not venv_ok:
-            print("The settings and servers are checked in .venv: fix it, then `make doctor`")
+            print(
+                f"The settings and servers are checked in .venv: fix it, then `{command('doctor')}`"
+            )
             return 1
         if not in_venv(args.venv):  # settings and servers: with the lesson's own readers
             python = venv_python(args.venv)
@@ -251,9 +259,11 @@ def main():
         check_server(service, s, engine)
     problems = len(failed) + (args.servers or 0)
     if problems:
-        print(f"{problems} problem(s): fix the FAIL lines above, then run `make doctor` again")
+        print(
+            f"{problems} problem(s): fix the FAIL lines above, then run `{command('doctor')}` again"
+        )
         return 1
-    print("All set: `make demo` runs every example.")
+    print(f"All set: `{command('demo')}` runs every example.")
     return 0
 
 

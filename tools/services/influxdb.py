@@ -19,6 +19,7 @@ from common import (
     wait_until,
     which,
 )
+from platforms import command
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
@@ -50,7 +51,10 @@ def probe(s):
         if not _server_up(s):
             return "down", "/health does not pass"
         if _api(s, "GET", "/api/v2/setup", token=False).get("allowed"):
-            return "refused", "the first-time setup (not done yet: `make services` does it)"
+            return (
+                "refused",
+                f"the first-time setup (not done yet: `{command('services')}` does it)",
+            )
         query = f"/api/v2/buckets?name={s['INFLUXDB_BUCKET']}&org={s['INFLUXDB_ORG']}"
         if _api(s, "GET", query).get("buckets"):
             return "ok", ""
@@ -94,11 +98,11 @@ def reset_advice(engine):
     if engine == "docker":
         return (
             "the volume keeps the token it was set up with: put that one in .env, or "
-            "`docker compose down -v` (deletes its data), then `make services`"
+            f"`docker compose down -v` (deletes its data), then `{command('services')}`"
         )
     return (
         f"{daemon.dir} keeps the token it was set up with: put that one in .env, or reset "
-        f"it: make services-down && rm -rf {daemon.dir} && make services"
+        f"it: {command('services-down')} && rm -rf {daemon.dir} && {command('services')}"
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 import dynamodb
 import mysql
 from common import Fail, read_settings
+from platforms import command
 from services import engine
 
 SHOWN = 5  # items per table, points per bucket
@@ -102,13 +103,13 @@ def main(argv):
         looks[argv[1]](read_settings())
     except urllib.error.HTTPError as exc:  # it answered, but refused or failed the request
         print(
-            f"error: the server answered {exc.code} {exc.reason}: `make doctor` checks the "
+            f"error: the server answered {exc.code} {exc.reason}: `{command('doctor')}` checks the "
             "settings in .env",
             file=sys.stderr,
         )
         return 1
     except (Fail, OSError, subprocess.SubprocessError) as exc:
-        print(f"error: {exc}. Is it running? `make services-status` says.", file=sys.stderr)
+        print(f"error: {exc}. Is it running? `{command('services-status')}` says.", file=sys.stderr)
         return 1
     return 0
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from common import STATE, Daemon, Fail, apt_install, log, run, wait_until, which
+from platforms import command
 
 NAME = "mysql"
 daemon = Daemon(NAME)
@@ -20,7 +21,7 @@ def _pymysql():
         import pymysql
     except ImportError as exc:
         raise Fail(
-            "PyMySQL is missing: the service manager runs in .venv (`make install`)"
+            f"PyMySQL is missing: the service manager runs in .venv (`{command('install')}`)"
         ) from exc
     return pymysql
 
@@ -70,7 +71,9 @@ def client_argv(s, engine, *extra):
         return [*compose, "exec", *tty, "-e", "MYSQL_PWD", "mysql", "mysql", *login, *extra]
     client = _client()
     if client is None:
-        raise Fail("no mysql or mariadb client on PATH: `make services` installs one natively")
+        raise Fail(
+            f"no mysql or mariadb client on PATH: `{command('services')}` installs one natively"
+        )
     login = ["-h", s["MYSQL_HOST"], "-P", s["MYSQL_PORT"], "-u", s["MYSQL_USER"]]
     return [client, "--no-defaults", "--protocol=TCP", *login, *extra]
 
@@ -100,9 +103,10 @@ def reset_advice(engine):
     if engine == "docker":
         return (
             "the volume keeps the password it was created with: put that one in .env, or "
-            "`docker compose down -v` (deletes its data), then `make services`"
+            f"`docker compose down -v` (deletes its data), then `{command('services')}`"
         )
-    return "`make services` restarts our server and applies .env's user, password and database"
+    start = command("services")
+    return f"`{start}` restarts our server and applies .env's user, password and database"
 
 
 def address(s):

@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from common import ROOT, STATE
+from platforms import command
 
 PROJECT = "lesson-17"  # `name:` of docker-compose.yml
 
 
 FIXES = {
-    "lesson": "stop them there (`make services-down` in that folder), or use other ports in .env",
-    "our-other-engine": "`make services-down` stops them, then `make services` starts them again",
+    "lesson": f"stop them there (`{command('services-down')}` in that folder), or use other "
+    "ports in .env",
+    "our-other-engine": f"`{command('services-down')}` stops them, then "
+    f"`{command('services')}` starts them again",
     "other": "stop it, or choose another port for the lesson in .env",
 }
 

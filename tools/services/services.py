@@ -28,9 +28,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tools/: platforms.py
 
 import dynamodb
 import influxdb
@@ -45,7 +42,7 @@ from common import (
     read_settings,
 )
 from owners import holder, refusal
-from platforms import native_refusal
+from platforms import command, native_refusal
 
 SERVICES = (mysql, dynamodb, influxdb)
 ENGINE_FILE = STATE / "engine"
@@ -77,7 +74,7 @@ COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", 
 
 def compose(*args):
     if not (ROOT / ".env").exists():
-        raise Fail("there is no .env: run `make install` (or cp .env.example .env)")
+        raise Fail(f"there is no .env: run `{command('install')}` (or cp .env.example .env)")
     try:
         returncode = subprocess.run([*COMPOSE, *args]).returncode
     except OSError as exc:
@@ -166,7 +163,7 @@ def summary(s):
     mysql_at = f"{s['MYSQL_HOST']}:{s['MYSQL_PORT']}"
     print(
         f"Ready: MySQL at {mysql_at}, DynamoDB Local at {s['DYNAMODB_HOST']}, "
-        f"InfluxDB at {s['INFLUXDB_URL']} (settings: .env; check: make services-status)"
+        f"InfluxDB at {s['INFLUXDB_URL']} (settings: .env; check: {command('services-status')})"
     )
 
 
@@ -204,7 +201,9 @@ def status():
                 f"{service.NAME} answers but refuses {detail}: {service.reset_advice(chosen)}"
             )
         elif state == "down":
-            bad.append(f"{service.NAME}: nothing answers ({detail}). Start it with: make services")
+            bad.append(
+                f"{service.NAME}: nothing answers ({detail}). Start it with: {command('services')}"
+            )
     for line in bad:
         print(line, file=sys.stderr)
     if bad and exported_overrides():
@@ -244,7 +243,7 @@ def reset():
     for service in SERVICES:
         state, detail = probe(service, s)
         if state != "ok":
-            raise Fail(f"{service.NAME} is not ready ({detail}): run `make services` first")
+            raise Fail(f"{service.NAME} is not ready ({detail}): run `{command('services')}` first")
     for service in SERVICES:
         log(service.NAME, service.reset(s, chosen))
     return 0
