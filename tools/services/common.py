@@ -120,6 +120,21 @@ def pid_alive(pid):
         return True
 
 
+def identity(pid):
+    """(start time in clock ticks since boot, executable) of a process, from /proc; where
+    there is no /proc (macOS), (None, None): the pid alone is then trusted."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        started = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, after comm
+    except (OSError, ValueError, IndexError):
+        return None, None
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:  # another user's process: its start time still tells it apart
+        exe = None
+    return started, exe
+
+
 class Daemon:
     """A server process started in the background, remembered by a pid file."""
 
@@ -130,11 +145,36 @@ class Daemon:
         self.logfile = self.dir / f"{name}.log"
 
     def pid(self):
+        """The server's pid, only while the pid file still names the very process it was
+        written for: same pid, same start time, same executable. After a reboot or a crash
+        the number may belong to anyone's process, which is then never signalled."""
         try:
-            pid = int(self.pidfile.read_text())
+            record = json.loads(self.pidfile.read_text())
         except (FileNotFoundError, ValueError):
             return None
-        return pid if pid_alive(pid) else None
+        if isinstance(record, int):  # a pid file of an older version: the bare number
+            record = self._adopt(record)
+        try:
+            pid = int(record["pid"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not pid_alive(pid) or identity(pid) != (record.get("started"), record.get("exe")):
+            return None
+        return pid
+
+    def _adopt(self, pid):
+        """An old bare-number pid file counts only for a live process that runs in this
+        checkout's .services/NAME (where start() runs it); it is rewritten in full."""
+        try:
+            cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+        except OSError:
+            return None
+        if self.dir != cwd and self.dir not in cwd.parents:
+            return None
+        started, exe = identity(pid)
+        record = {"pid": pid, "started": started, "exe": exe}
+        self.pidfile.write_text(json.dumps(record) + "\n")
+        return record
 
     def start(self, argv, port):
         deadline = time.monotonic() + 10  # a server we just stopped may still hold it
@@ -155,7 +195,9 @@ class Daemon:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # outlives `make services`; stopped by pid
             )
-        self.pidfile.write_text(str(proc.pid))
+        started, exe = identity(proc.pid)
+        record = {"pid": proc.pid, "started": started, "exe": exe}
+        self.pidfile.write_text(json.dumps(record) + "\n")
         return proc.pid
 
     def stop(self, seconds=30):
