@@ -66,10 +66,16 @@ class Tasks:
         self.sh(sys.executable, "tools/install.py", "--venv", self.venv)
         env, example = ROOT / ".env", ROOT / ".env.example"
         if self.dry_run:
-            print("copy .env.example to .env, if there is no .env")
+            print("copy .env.example to a private .env, if there is no .env")
         elif not env.exists():
-            shutil.copyfile(example, env)
-            print("install: created .env from .env.example")
+            # Private from the first byte: students put real credentials in it.
+            fd = os.open(env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(example.read_text())
+            print("install: created .env from .env.example (readable by you only)")
+        elif os.name == "posix" and env.stat().st_mode & 0o077:
+            env.chmod(0o600)
+            print("install: .env was readable by other users: made it private (chmod 600)")
 
     def doctor(self):
         """when something is wrong: check Python, .venv, .env, ports and servers, say the fix"""

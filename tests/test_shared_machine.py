@@ -6,12 +6,15 @@ clone, so that nothing here touches this checkout's running servers.
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from utils.paths import LESSON, ROOT
+from utils.settings import SETTINGS
 
 
 def checkout_copy(tmp_path):
@@ -89,3 +92,89 @@ def test_finding_5_an_old_pid_file_of_our_own_server_still_stops_it(tmp_path):
     finally:
         if ours.poll() is None:
             ours.kill()
+
+
+SECRETS = ("MYSQL_PASSWORD", "INFLUXDB_TOKEN", "INFLUXDB_PASSWORD")
+
+
+def as_another_user(*argv):
+    """Run argv as `nobody`, a second local user (possible when the tests run as root)."""
+    return subprocess.run(
+        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *argv],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_finding_2_env_and_services_folder_are_private(mysql_conn):
+    assert (ROOT / ".env").stat().st_mode & 0o777 == 0o600
+    assert (ROOT / ".services").stat().st_mode & 0o777 == 0o700
+    if os.geteuid() == 0:  # as root the tests can be another user too; a laptop's user cannot
+        for argv in (["cat", ROOT / ".env"], ["ls", ROOT / ".services"]):
+            denied = as_another_user(*argv)
+            assert denied.returncode != 0 and "Permission denied" in denied.stderr, argv
+
+
+def test_finding_2_install_creates_env_private_whatever_the_umask(tmp_path):
+    checkout = checkout_copy(tmp_path / "clone")
+    shutil.copy(ROOT / "tasks.py", checkout)
+    (checkout / ".env").unlink()
+    install = [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"]
+    proc = subprocess.run(
+        install, cwd=checkout, capture_output=True, text=True, preexec_fn=lambda: os.umask(0)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (checkout / ".env").stat().st_mode & 0o777 == 0o600
+    assert (checkout / ".env").read_text() == (ROOT / ".env.example").read_text()
+    (checkout / ".env").chmod(0o644)  # made by an older version
+    proc = subprocess.run(install, cwd=checkout, capture_output=True, text=True)
+    assert "made it private (chmod 600)" in proc.stdout
+    assert (checkout / ".env").stat().st_mode & 0o777 == 0o600
+
+
+def test_finding_7_the_socket_of_a_deep_checkout_is_in_a_private_random_folder(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import mysql
+
+    monkeypatch.setattr(mysql.daemon, "dir", ROOT / ("deep-" * 30))
+    first, second = mysql._socket_path(), mysql._socket_path()
+    assert first.parent != second.parent  # not a name someone could create first
+    for path in (first, second):
+        folder = path.parent.stat()
+        assert folder.st_uid == os.getuid() and folder.st_mode & 0o777 == 0o700
+        path.parent.rmdir()
+
+
+def test_finding_8_healthchecks_pass_secrets_by_environment_only():
+    """`ps` shows every argument: a secret may appear in a healthcheck only as NAME="$VAR"
+    (an environment assignment for the command), never as an argument of it."""
+    import yaml
+
+    secret_vars = ("MYSQL_ROOT_PASSWORD", "DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", "MYSQL_PASSWORD")
+    for section in ("03", "05"):
+        compose = yaml.safe_load((LESSON / section / "docker-compose.yml").read_text())
+        for name, service in compose["services"].items():
+            command = " ".join(service["healthcheck"]["test"][1:])
+            for var in secret_vars:
+                for use in re.finditer(rf"\$\$\{{?{var}\b", command):
+                    before = command[: use.start()]
+                    assert re.search(r'(^|\s)[A-Z_]+="?$', before), f"{name}: {command}"
+
+
+def test_finding_8_no_running_process_shows_a_secret(mysql_conn, dynamodb, influx):
+    values = {name: SETTINGS[name] for name in SECRETS if SETTINGS[name]}
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        for name, value in values.items():
+            assert value not in argv, f"pid {proc.name} shows {name}: {argv[:200]!r}"
+
+
+def test_finding_8_the_mysql_shell_gets_its_password_by_name(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import mysql
+
+    argv = mysql.client_argv(SETTINGS, "docker", "--table")  # the host's client, or the container's
+    assert argv and SETTINGS["MYSQL_PASSWORD"] not in " ".join(argv), argv

@@ -107,6 +107,8 @@ def check_env_file():
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
         if close:
             report("FAIL", ".env", f"{name} is not a setting: did you mean {close[0]}? (ignored)")
+    if os.name == "posix" and env.stat().st_mode & 0o077:
+        report("warn", ".env", "other users of this machine can read it: chmod 600 .env")
     missing = sorted(known - names(env))
     if missing:
         return report("FAIL", ".env", f"lacks {', '.join(missing)}: copy them from .env.example")

@@ -120,6 +120,25 @@ def pid_alive(pid):
         return True
 
 
+def private_state():
+    """.services/, readable by its owner only: logs, pid files and init scripts live there.
+    A folder made by an older version (0755) is made private too."""
+    STATE.mkdir(mode=0o700, exist_ok=True)
+    if os.name == "posix" and STATE.stat().st_mode & 0o077:
+        STATE.chmod(0o700)
+    return STATE
+
+
+def open_private(path, mode="w"):
+    """Open a file for writing that only its owner can read, created so from the start
+    (a chmod after writing leaves a moment when others can read it)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)  # an older file, made before this rule, is made private too
+    return os.fdopen(fd, mode)
+
+
 def identity(pid):
     """(start time in clock ticks since boot, executable) of a process, from /proc; where
     there is no /proc (macOS), (None, None): the pid alone is then trusted."""
@@ -185,8 +204,9 @@ class Daemon:
                 f"{self.name}: port {port} is taken by a server that does not answer with the "
                 f".env settings. Stop it, or choose another port in .env."
             )
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.logfile, "ab") as out:
+        private_state()
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with open_private(self.logfile, "ab") as out:
             proc = subprocess.Popen(
                 argv,
                 cwd=self.dir,

@@ -1,11 +1,21 @@
 """MySQL protocol server, natively: MariaDB (or MySQL) in .services/mysql, on loopback."""
 
-import hashlib
 import os
 import re
+import tempfile
 from pathlib import Path
 
-from common import STATE, Daemon, Fail, apt_install, log, run, wait_until, which
+from common import (
+    STATE,
+    Daemon,
+    Fail,
+    apt_install,
+    log,
+    open_private,
+    run,
+    wait_until,
+    which,
+)
 from platforms import command
 
 NAME = "mysql"
@@ -152,10 +162,12 @@ def _init_sql(s):
 
 
 def _socket_path():
+    """mariadbd's unix socket (the lesson connects over TCP). Its path has a short limit:
+    where .services/mysql is too deep, a new private folder of random name in the temp
+    directory holds it, so nobody can squat a predictable path first."""
     path = daemon.dir / "mysqld.sock"
-    if len(str(path)) > 100:  # unix sockets have a short path limit
-        digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-        path = Path("/tmp") / f"lesson17-mysqld-{digest}.sock"
+    if len(str(path)) > 100:
+        path = Path(tempfile.mkdtemp(prefix="lesson17-mysqld-")) / "mysqld.sock"  # mode 0700
     return path
 
 
@@ -189,8 +201,8 @@ def start(s):
                 "mysqld --initialize-insecure",
             )
     init = daemon.dir / "init.sql"
-    init.write_text(_init_sql(s))
-    init.chmod(0o600)
+    with open_private(init) as out:  # it holds the password
+        out.write(_init_sql(s))
     daemon.start(
         [
             server,

@@ -39,6 +39,7 @@ from common import (
     compose_plugin_present,
     exported_overrides,
     log,
+    private_state,
     read_settings,
 )
 from owners import holder, refusal
@@ -125,7 +126,7 @@ def check_owners(s, chosen):
 def up():
     s = read_settings()
     chosen = engine(for_up=True)
-    STATE.mkdir(mode=0o700, exist_ok=True)
+    private_state()
     check_owners(s, chosen)
     if chosen == "docker":
         compose("up", "-d", "--wait")
