@@ -37,29 +37,56 @@ def test_demo_of_one_section_runs_only_its_scripts(mysql_conn):
     assert "error: no section '07': choose 01, 02, 03, 04 or 05" in unknown.stderr
 
 
-def test_reset_empties_every_database_and_says_what_it_removed(mysql_conn, dynamodb, influx):
+def test_reset_empties_the_lessons_databases_says_what_first_and_keeps_the_rest(
+    mysql_conn, dynamodb, influx
+):
     run_ok("03", "main.py")
     run_ok("04", "main.py")
     run_ok("05", "write.py")
-    proc = make("reset")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    database = SETTINGS["MYSQL_DATABASE"]
-    assert re.search(
-        rf"^mysql +dropped .*{database}.*; created {database} empty$", proc.stdout, re.M
+    # Somebody's own table and bucket on the same servers: not the lesson's to delete.
+    dynamodb.create_table(
+        TableName="my_own_table",
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
     )
-    assert re.search(r"^dynamodb +deleted \d+ table\(s\): .*\buser\b", proc.stdout, re.M)
-    bucket = SETTINGS["INFLUXDB_BUCKET"]
-    assert re.search(
-        rf"^influxdb +deleted .*{bucket}.*; created {bucket} empty$", proc.stdout, re.M
+    org = json.loads(influx.request(f"/api/v2/orgs?org={SETTINGS['INFLUXDB_ORG']}"))["orgs"][0]
+    mine = json.loads(
+        influx.request("/api/v2/buckets", json.dumps({"name": "my_own_bucket", "orgID": org["id"]}))
     )
-
-    with mysql_conn.cursor() as cur:
-        cur.execute(
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", (database,)
+    try:
+        proc = make("reset")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        lines = proc.stdout.splitlines()
+        plans = [i for i, line in enumerate(lines) if " will delete: " in line]
+        deeds = [i for i, line in enumerate(lines) if re.search(r" (dropped|deleted) ", line)]
+        assert len(plans) == 3 and len(deeds) == 3 and max(plans) < min(deeds), proc.stdout
+        database = SETTINGS["MYSQL_DATABASE"]
+        assert re.search(
+            rf"^mysql +dropped .*{database} \(\d+ tables\).*; created {database} empty$",
+            proc.stdout,
+            re.M,
         )
-        assert cur.fetchone() == (0,)
-    assert dynamodb.list_tables()["TableNames"] == []
-    assert influx.count(bucket, "environment") == 0
+        assert re.search(r"^dynamodb +deleted \d+ table\(s\): .*\buser\b", proc.stdout, re.M)
+        bucket = SETTINGS["INFLUXDB_BUCKET"]
+        assert re.search(
+            rf"^influxdb +deleted .*{bucket}.*; created {bucket} empty$", proc.stdout, re.M
+        )
+        assert "my_own" not in proc.stdout
+
+        with mysql_conn.cursor() as cur:
+            cur.execute(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s",
+                (database,),
+            )
+            assert cur.fetchone() == (0,)
+        assert dynamodb.list_tables()["TableNames"] == ["my_own_table"]
+        assert influx.count(bucket, "environment") == 0
+        names = json.loads(influx.request(f"/api/v2/buckets?orgID={org['id']}"))["buckets"]
+        assert "my_own_bucket" in {b["name"] for b in names}
+    finally:
+        dynamodb.delete_table(TableName="my_own_table")
+        influx.request(f"/api/v2/buckets/{mine['id']}", method="DELETE")
     # As after a fresh `make services`: every server healthy, the lesson runs again.
     assert make("services-status").returncode == 0
     assert run_ok("03", "main.py").lines == ORM_OUTPUT

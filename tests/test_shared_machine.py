@@ -9,11 +9,15 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from utils.paths import LESSON, ROOT
+from utils.scripts import run_ok
 from utils.settings import SETTINGS
 
 
@@ -178,3 +182,51 @@ def test_finding_8_the_mysql_shell_gets_its_password_by_name(monkeypatch):
 
     argv = mysql.client_argv(SETTINGS, "docker", "--table")  # the host's client, or the container's
     assert argv and SETTINGS["MYSQL_PASSWORD"] not in " ".join(argv), argv
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"DYNAMODB_HOST": ""},  # real AWS through the default credential chain
+        {"DYNAMODB_HOST": "https://dynamodb.us-west-1.amazonaws.com"},
+        {"MYSQL_HOST": "db.example.com"},  # a managed MySQL named in .env
+    ],
+)
+def test_finding_3_reset_refuses_a_server_that_is_not_local(setting, dynamodb):
+    run_ok("04", "main.py")
+    proc = services(ROOT, "reset", env=setting)
+    assert proc.returncode == 1
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("error: reset deletes only on this checkout's local servers")
+    assert line.endswith("nothing was deleted") and "will delete" not in proc.stdout
+    assert "user" in dynamodb.list_tables()["TableNames"]  # the lesson's table is still there
+
+
+def test_finding_3_reset_refuses_a_local_server_that_is_not_this_checkouts(dynamodb):
+    run_ok("04", "main.py")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        proc = services(ROOT, "reset", env={"INFLUXDB_URL": f"http://127.0.0.1:{port}"})
+    assert proc.returncode == 1
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: reset refuses: influxdb: port {port} is held by pid ")
+    assert line.endswith("nothing was deleted")
+    assert "user" in dynamodb.list_tables()["TableNames"]
+
+
+def test_finding_3_reset_knows_every_table_and_bucket_the_lesson_makes(monkeypatch):
+    """`reset` deletes a fixed list of the lesson's names: the list must match the code."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import dynamodb as dynamodb_service
+    import influxdb as influxdb_service
+
+    code = "\n".join(
+        p.read_text() for p in [*LESSON.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
+    )
+    tables = set(re.findall(r'table_name = "(\w+)"', code))
+    assert tables == set(dynamodb_service.LESSON_TABLES)
+    assigned = re.findall(r"(?m)^(?:RAW, DOWNSAMPLED|BUCKET) = (.+)$", code)
+    buckets = {name for line in assigned for name in re.findall(r'"(\w+)"', line)}
+    assert buckets == set(influxdb_service.lesson_buckets(SETTINGS)[1:])

@@ -73,11 +73,22 @@ def buckets(s):
     return [b for b in found if not b["name"].startswith("_")]
 
 
-def reset(s, engine):
-    """Delete the lesson's buckets and create INFLUXDB_BUCKET again, empty."""
-    found = buckets(s)
-    for bucket in found:
-        _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}")
+def lesson_buckets(s):
+    """The buckets the lesson's scripts and exercises write (a test keeps this list equal to
+    the bucket names in their code): `reset` deletes these and no other."""
+    return (s["INFLUXDB_BUCKET"], "sensors_recent", "sensors_downsampled", "practice_analytics")
+
+
+def reset_plan(s):
+    """What `reset` would delete: the lesson's buckets that exist."""
+    return [b["name"] for b in buckets(s) if b["name"] in lesson_buckets(s)]
+
+
+def reset(s, plan):
+    """Delete the lesson's buckets (the plan) and create INFLUXDB_BUCKET again, empty."""
+    for bucket in buckets(s):
+        if bucket["name"] in plan:
+            _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}")
     org = _api(s, "GET", f"/api/v2/orgs?org={s['INFLUXDB_ORG']}")["orgs"][0]["id"]
     _api(
         s,
@@ -85,7 +96,7 @@ def reset(s, engine):
         "/api/v2/buckets",
         {"name": s["INFLUXDB_BUCKET"], "orgID": org, "retentionRules": []},
     )
-    names = ", ".join(b["name"] for b in found) or "nothing"
+    names = ", ".join(plan) or "nothing"  # other buckets stay
     return f"deleted {names}; created {s['INFLUXDB_BUCKET']} empty"
 
 

@@ -88,19 +88,28 @@ def client_argv(s, engine, *extra):
     return [client, "--no-defaults", "--protocol=TCP", *login, *extra]
 
 
-def reset(s, engine):
-    """Drop the lesson's databases and create MYSQL_DATABASE again, empty."""
+def reset_plan(s):
+    """What `reset` would drop: the lesson's databases (MYSQL_DATABASE and its Alembic
+    twin) that exist, with their table counts."""
     name = s["MYSQL_DATABASE"]
     with _connect(s, database=False) as conn, conn.cursor() as cur:
-        cur.execute("SHOW DATABASES")
-        ours = [row[0] for row in cur.fetchall() if row[0] in (name, f"{name}_migrations")]
-        cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", name)
-        (tables,) = cur.fetchone()
-        for db in ours:
-            cur.execute(f"DROP DATABASE IF EXISTS `{db}`")
+        cur.execute(
+            "SELECT schema_name, COUNT(table_name) FROM information_schema.schemata"
+            " LEFT JOIN information_schema.tables ON table_schema = schema_name"
+            " WHERE schema_name IN (%s, %s) GROUP BY schema_name ORDER BY schema_name",
+            (name, f"{name}_migrations"),
+        )
+        return [f"{db} ({tables} tables)" for db, tables in cur.fetchall()]
+
+
+def reset(s, plan):
+    """Drop the lesson's databases (the plan) and create MYSQL_DATABASE again, empty."""
+    name = s["MYSQL_DATABASE"]
+    with _connect(s, database=False) as conn, conn.cursor() as cur:
+        for entry in plan:
+            cur.execute(f"DROP DATABASE IF EXISTS `{entry.split(' (')[0]}`")
         cur.execute(f"CREATE DATABASE `{name}`")
-    dropped = ", ".join(ours) or "nothing"
-    return f"dropped {dropped} ({tables} tables in {name}); created {name} empty"
+    return f"dropped {', '.join(plan) or 'nothing'}; created {name} empty"
 
 
 def healthy(s):

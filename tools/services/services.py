@@ -238,15 +238,30 @@ def restart(*names):
 
 
 def reset():
-    """Empty what the lesson's scripts made, on the running servers; nothing is rebuilt."""
+    """Empty what the lesson's scripts made; nothing is rebuilt. Only on local servers
+    that this checkout started, only the lesson's own databases, tables and buckets, and
+    it says what it will delete before it does."""
     s = read_settings()
     chosen = engine(for_up=False)
+    docker = chosen == "docker" or docker_engine_present()
     for service in SERVICES:
+        port, host = service.address(s)
+        if host not in LOCAL_HOSTS:
+            raise Fail(
+                f"reset deletes only on this checkout's local servers, and {service.NAME} is "
+                f"at {service.describe(s)}: nothing was deleted"
+            )
+        found = holder(port, service.daemon, chosen, docker) if str(port).isdigit() else None
+        if found is not None and found.kind != "ours":
+            raise Fail(f"reset refuses: {refusal(service.NAME, port, found)}; nothing was deleted")
         state, detail = probe(service, s)
-        if state != "ok":
+        if state != "ok" or found is None:
             raise Fail(f"{service.NAME} is not ready ({detail}): run `{command('services')}` first")
-    for service in SERVICES:
-        log(service.NAME, service.reset(s, chosen))
+    plans = [(service, service.reset_plan(s)) for service in SERVICES]
+    for service, plan in plans:
+        log(service.NAME, f"will delete: {', '.join(plan) or 'nothing'}")
+    for service, plan in plans:
+        log(service.NAME, service.reset(s, plan))
     return 0
 
 
