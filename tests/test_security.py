@@ -72,12 +72,6 @@ def test_every_server_listens_on_loopback_only(mysql_conn, dynamodb, influx):
     for name, port in ports.items():
         addresses = listening_addresses(port) if native else published_addresses(name, port)
         assert addresses, f"nothing listens on {name}'s port {port}"
-        if name == "dynamodb" and native:
-            # The one exception: DynamoDB Local has no option to choose its address, so
-            # natively it listens on every interface. The README says so.
-            readme = (ROOT / "README.md").read_text()
-            assert "listens on **all interfaces**" in readme
-            continue
         assert all(map(is_loopback, addresses)), f"{name} listens on {addresses}"
 
 

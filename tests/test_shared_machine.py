@@ -230,3 +230,38 @@ def test_finding_3_reset_knows_every_table_and_bucket_the_lesson_makes(monkeypat
     assigned = re.findall(r"(?m)^(?:RAW, DOWNSAMPLED|BUCKET) = (.+)$", code)
     buckets = {name for line in assigned for name in re.findall(r'"(\w+)"', line)}
     assert buckets == set(influxdb_service.lesson_buckets(SETTINGS)[1:])
+
+
+def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
+    tmp_path, monkeypatch, capsys
+):
+    """The loopback launcher is the normal path (test_security checks every server's
+    listeners). Where it cannot work (a JRE without a compiler, a future jar), DynamoDB Local
+    still starts, and says that it listens on every interface."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import common
+    import dynamodb as service
+    import owners
+
+    broken = tmp_path / "launcher"
+    broken.mkdir()
+    (broken / "LoopbackDynamoDBLocal.java").write_text(
+        "public class LoopbackDynamoDBLocal { public static void main(String[] a) {"
+        ' throw new IllegalStateException("this jar has no connector to bind"); } }\n'
+    )
+    monkeypatch.setattr(service, "HERE", broken)
+    daemon = common.Daemon("dynamodb")
+    daemon.dir, daemon.pidfile, daemon.logfile = tmp_path, tmp_path / "pid", tmp_path / "log"
+    monkeypatch.setattr(service, "daemon", daemon)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = {**SETTINGS, "DYNAMODB_HOST": f"http://127.0.0.1:{port}", "DYNAMODB_PORT": str(port)}
+    try:
+        assert service.start(settings).startswith("DynamoDB Local ")
+        out = capsys.readouterr().out
+        assert "warning: could not bind it to 127.0.0.1" in out
+        assert "listens on every interface of this machine" in out
+        assert owners.public_listener(port)  # the fallback, as the warning says
+    finally:
+        daemon.stop()

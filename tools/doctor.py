@@ -33,7 +33,7 @@ from common import (  # noqa: E402
     which,
 )
 from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
-from owners import holder  # noqa: E402
+from owners import holder, public_listener  # noqa: E402
 from platforms import command, venv_python  # noqa: E402
 from services import ENGINE_FILE, docker_engine_present  # noqa: E402
 
@@ -209,6 +209,14 @@ def check_server(service, s, engine):
         state, detail = service.probe(s)
     except Exception as exc:  # a probe that breaks is a server we cannot use
         state, detail = "down", str(exc)
+    if state == "ok" and engine == "native" and public_listener(port):
+        return report(
+            "warn",
+            name,
+            f"listens beyond 127.0.0.1 on port {port}: others on the network can reach it. "
+            f"`{command('services-down')}`, then `{command('services')}` binds it to loopback "
+            "(its log says why it could not)",
+        )
     if state == "ok":
         return report("ok", name, f"answers and accepts the settings: {service.describe(s)}")
     if state == "refused":

