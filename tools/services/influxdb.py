@@ -16,6 +16,7 @@ from common import (
     log,
     run,
     url_address,
+    verified,
     wait_until,
     which,
 )
@@ -199,6 +200,7 @@ def _setup(s):
 def start(s):
     if not BINARY.exists():
         build()
+    verified(BINARY)
     data = daemon.dir
     port, _ = address(s)
     daemon.start(
