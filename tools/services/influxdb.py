@@ -15,6 +15,7 @@ from common import (
     go_build,
     log,
     run,
+    shared_copy,
     url_address,
     verified,
     wait_until,
@@ -113,8 +114,8 @@ def reset_advice(engine):
             f"`docker compose down -v` (deletes its data), then `{command('services')}`"
         )
     return (
-        f"{daemon.dir} keeps the token it was set up with: put that one in .env, or reset "
-        f"it: {command('services-down')} && rm -rf {daemon.dir} && {command('services')}"
+        f"{daemon.data} keeps the token it was set up with: put that one in .env, or reset "
+        f"it: {command('services-down')} && rm -rf {daemon.data} && {command('services')}"
     )
 
 
@@ -200,12 +201,12 @@ def _setup(s):
 def start(s):
     if not BINARY.exists():
         build()
-    verified(BINARY)
-    data = daemon.dir
+    binary = shared_copy(verified(BINARY))  # as root: a copy its user can run
+    data = daemon.data
     port, _ = address(s)
     daemon.start(
         [
-            str(BINARY),
+            str(binary),
             f"--bolt-path={data / 'influxd.bolt'}",
             f"--engine-path={data / 'engine'}",
             f"--sqlite-path={data / 'influxd.sqlite'}",

@@ -2,6 +2,7 @@
 
 import os
 import re
+import socket
 import tempfile
 from pathlib import Path
 
@@ -10,9 +11,12 @@ from common import (
     Daemon,
     Fail,
     apt_install,
+    as_user,
     log,
     open_private,
+    owned_folder,
     run,
+    runtime_user,
     wait_until,
     which,
 )
@@ -167,6 +171,9 @@ def _init_sql(s):
                 f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION;",
             ]
     lines.append(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`;")
+    # The install step's accounts without a password (anonymous, root@<this host>).
+    here = _quote(socket.gethostname())
+    lines.append(f"DROP USER IF EXISTS ''@'localhost', ''@{here}, 'root'@{here};")
     return "\n".join(lines) + "\n"
 
 
@@ -174,7 +181,7 @@ def _socket_path():
     """mariadbd's unix socket (the lesson connects over TCP). Its path has a short limit:
     where .services/mysql is too deep, a new private folder of random name in the temp
     directory holds it, so nobody can squat a predictable path first."""
-    path = daemon.dir / "mysqld.sock"
+    path = daemon.data / "mysqld.sock"
     if len(str(path)) > 100:
         path = Path(tempfile.mkdtemp(prefix="lesson17-mysqld-")) / "mysqld.sock"  # mode 0700
     return path
@@ -186,11 +193,13 @@ def start(s):
     mariadb = "MariaDB" in banner
     number = re.search(r"Ver (\d+\.\d+\.\d+)", banner)
     version = ("MariaDB " if mariadb else "MySQL ") + (number.group(1) if number else "?")
-    data = daemon.dir / "data"
-    as_root = ["--user=root"] if os.geteuid() == 0 else []
+    data = daemon.data / "data"
+    owned_folder(daemon.data)
+    files = owned_folder(daemon.data / "files")  # the only folder INTO OUTFILE may write to
+    user = as_user(runtime_user())  # never root: see common.py
     if not (data / "mysql").is_dir():
         log(NAME, f"initialising a data directory in {data}")
-        data.mkdir(parents=True, exist_ok=True)
+        owned_folder(data)
         if mariadb:
             install_db = which("mariadb-install-db", "mysql_install_db")
             run(
@@ -200,17 +209,20 @@ def start(s):
                     f"--datadir={data}",
                     "--skip-test-db",
                     "--auth-root-authentication-method=normal",
-                    *as_root,
                 ],
                 "mariadb-install-db",
+                cwd=daemon.data,
+                **user,
             )
         else:
             run(
-                [server, "--no-defaults", "--initialize-insecure", f"--datadir={data}", *as_root],
+                [server, "--no-defaults", "--initialize-insecure", f"--datadir={data}"],
                 "mysqld --initialize-insecure",
+                cwd=daemon.data,
+                **user,
             )
-    init = daemon.dir / "init.sql"
-    with open_private(init) as out:  # it holds the password
+    init = daemon.data / "init.sql"
+    with open_private(init, owner=runtime_user()) as out:  # it holds the password
         out.write(_init_sql(s))
     daemon.start(
         [
@@ -220,10 +232,11 @@ def start(s):
             f"--port={s['MYSQL_PORT']}",
             f"--bind-address={s['MYSQL_HOST']}",
             f"--socket={_socket_path()}",
-            f"--pid-file={daemon.dir / 'mysqld.server.pid'}",
+            f"--pid-file={daemon.data / 'mysqld.server.pid'}",
             f"--init-file={init}",
+            f"--secure-file-priv={files}",
+            "--local-infile=0",
             "--console",
-            *as_root,
         ],
         s["MYSQL_PORT"],
     )

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import ROOT, STATE
+from common import ROOT, SHARED, STATE
 from platforms import command
 
 PROJECT = "lesson-17"  # `name:` of docker-compose.yml
@@ -131,13 +131,22 @@ def _user(uid):
 
 
 def _checkout_of(pid):
-    """The checkout whose native server this is: each runs in <checkout>/.services/NAME
-    (MariaDB moves on into its data folder there)."""
+    """The checkout whose native server this is, from the process's working folder:
+    <checkout>/.services/NAME, or /var/lib/lesson-17/<id>/NAME whose `checkout` file
+    names it (servers started by root; MariaDB moves on into its data folder there)."""
     try:
         cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
     except OSError:
         return None
-    return next((folder.parent for folder in cwd.parents if folder.name == STATE.name), None)
+    for folder in cwd.parents:
+        if folder.name == STATE.name:
+            return folder.parent
+        if folder.parent == SHARED:
+            try:
+                return Path((folder / "checkout").read_text().strip())
+            except OSError:
+                return None
+    return None
 
 
 def _process_holder(port, daemon, engine):

@@ -25,9 +25,11 @@ server set up with other credentials accept .env's.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import dynamodb
 import influxdb
@@ -110,6 +112,15 @@ def probe(service, s):
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
+def runs_as_root(pid):
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
+    return "0" in uids
+
+
 def check_owners(s, chosen):
     """Stop at once when a port of ours is held by anyone but this checkout's `chosen` engine.
     A server on another host (a managed MySQL named in .env) is not ours to start or check."""
@@ -140,6 +151,9 @@ def up():
         name = service.NAME
         state, detail = probe(service, s)
         pid = service.daemon.pid()
+        if state == "ok" and pid and runs_as_root(pid):  # started by an older version
+            log(name, f"restarting it: pid {pid} runs as root, and no server should")
+            state = "restart"
         if state == "ok":
             owner = f"pid {pid}" if pid else "on another host, not started here"
             log(name, f"healthy, already running ({owner}): {service.describe(s)}")
@@ -181,6 +195,8 @@ def down(*options):
     for service in SERVICES:
         stopped = service.daemon.stop()
         log(service.NAME, "stopped" if stopped else "was not running (nothing of ours to stop)")
+        if options:  # the data folder (the logs in .services/ go with `make clean`)
+            shutil.rmtree(service.daemon.data, ignore_errors=True)
     return 0
 
 
