@@ -373,3 +373,53 @@ def test_finding_1_no_account_logs_in_without_a_password(mysql_conn):
                 " WHERE authentication_string = '' AND account_locked = 'N'"
             )
         assert cur.fetchall() == ()
+
+
+def test_finding_7_a_server_of_another_user_is_named_and_refused(monkeypatch):
+    """Another student's server on a lesson port: named by its user, never used."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import common
+    import owners
+
+    if os.geteuid() == 0:  # a real listener of user nobody
+        script = (
+            "import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen();"
+            " print(s.getsockname()[1], flush=True); time.sleep(30)"
+        )
+        other = subprocess.Popen(
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
+             "-c", script],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            port = int(other.stdout.readline())
+            found = owners.holder(port, common.Daemon("influxdb"), "native", docker=False)
+        finally:
+            other.kill()
+            other.wait()
+    else:  # a laptop's user cannot be another user: the kernel's table says it is uid 65534
+        monkeypatch.setattr(owners, "_listening_sockets", lambda port: {"4242": 65534})
+        monkeypatch.setattr(owners, "_pid_of", lambda inodes: None)
+        found = owners.holder(8086, common.Daemon("influxdb"), "native", docker=False)
+    assert found.kind == "other" and found.what.endswith(
+        "user nobody)" if os.geteuid() == 0 else "user nobody"
+    ), found
+    assert owners.refusal("influxdb", 8086, found).endswith(
+        "stop it, or choose another port for the lesson in .env"
+    )
+
+
+def test_finding_8_an_error_line_never_shows_a_secret(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import common
+    import services
+
+    password = SETTINGS["MYSQL_PASSWORD"]
+
+    def failing_up():
+        raise common.Fail(f"mysqladmin -uroot -p{password} failed: access denied")
+
+    monkeypatch.setattr(services, "up", failing_up)
+    assert services.main(["services.py", "up"]) == 1
+    line = capsys.readouterr().err.strip()
+    assert line == "error: mysqladmin -uroot -p*** failed: access denied"

@@ -30,6 +30,7 @@ from common import (  # noqa: E402
     exported_overrides,
     port_in_use,
     read_settings,
+    redact,
     which,
 )
 from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
@@ -50,6 +51,7 @@ failed = []
 
 
 def report(verdict, topic, message):
+    message = redact(message)  # no secret on screen (outside .venv it cannot read them)
     print(f"{verdict:<5} {topic:<9} {message}", flush=True)
     if verdict == "FAIL":
         failed.append(topic)

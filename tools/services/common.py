@@ -143,6 +143,22 @@ def read_settings():
     return settings
 
 
+SECRETS = ("MYSQL_PASSWORD", "INFLUXDB_TOKEN", "INFLUXDB_PASSWORD", "AWS_SECRET_ACCESS_KEY")
+
+
+def redact(text):
+    """A message with every secret of the settings replaced by ***: a failing command or
+    a server's answer may quote one, and error lines end up in chats and screenshots."""
+    try:
+        settings = read_settings()
+    except Fail:
+        return text
+    for name in SECRETS:
+        if len(settings.get(name) or "") >= 4:
+            text = text.replace(settings[name], "***")
+    return text
+
+
 def exported_overrides():
     """Settings exported in the shell: they win over .env, which is easy to forget."""
     names = {**_dotenv_values(ROOT / ".env.example"), **_dotenv_values(ROOT / ".env")}

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import dynamodb
 import mysql
-from common import Fail, read_settings
+from common import Fail, read_settings, redact
 from platforms import command
 from services import engine
 
@@ -109,7 +109,8 @@ def main(argv):
         )
         return 1
     except (Fail, OSError, subprocess.SubprocessError) as exc:
-        print(f"error: {exc}. Is it running? `{command('services-status')}` says.", file=sys.stderr)
+        status = command("services-status")
+        print(redact(f"error: {exc}. Is it running? `{status}` says."), file=sys.stderr)
         return 1
     return 0
 

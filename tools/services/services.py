@@ -43,6 +43,7 @@ from common import (
     log,
     private_state,
     read_settings,
+    redact,
 )
 from owners import holder, refusal
 from platforms import command, native_refusal
@@ -290,7 +291,7 @@ def main(argv):
     try:
         return commands[argv[1]](*argv[2:])
     except Fail as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(redact(f"error: {exc}"), file=sys.stderr)
         return 1
 
 
