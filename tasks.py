@@ -10,6 +10,8 @@ Standard library only.
 
 import inspect
 import os
+import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,19 @@ DEMO = """
 03/pitfall_transactions.py 03/pitfall_schema.py 03/pitfall_no_pool.py
 05/pitfall_unclosed_writer.py 01/pitfall_sql_injection.py
 """.split()
+
+
+PLACEHOLDER = "made-by-make-install"  # the value of each secret in .env.example
+
+
+def with_fresh_secrets(text):
+    """.env.example's text with every placeholder replaced by its own random value: no
+    two machines share a password, and none is published in the repository."""
+    return re.sub(
+        rf"(?m)^([A-Z_]+)={re.escape(PLACEHOLDER)}$",
+        lambda line: f"{line.group(1)}={secrets.token_hex(16)}",
+        text,
+    )
 
 
 class Failed(Exception):
@@ -71,8 +86,11 @@ class Tasks:
             # Private from the first byte: students put real credentials in it.
             fd = os.open(env, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as out:
-                out.write(example.read_text())
-            print("install: created .env from .env.example (readable by you only)")
+                out.write(with_fresh_secrets(example.read_text()))
+            print(
+                "install: created .env from .env.example, with fresh random passwords and "
+                "tokens (readable by you only)"
+            )
         elif os.name == "posix" and env.stat().st_mode & 0o077:
             env.chmod(0o600)
             print("install: .env was readable by other users: made it private (chmod 600)")

@@ -1,6 +1,7 @@
 """The compose files: valid, pinned, loopback-only, healthchecked, and in step with .env.example."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ SECTIONS = {
     "05": ("influxdb", "influxdb:2.8"),
 }
 INTERPOLATION = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+REQUIRED = re.compile(r"\$\{(\w+):\?([^}]*)\}")  # a secret: no default, a message instead
 
 
 def load(path):
@@ -75,6 +77,10 @@ def test_every_variable_and_default_agrees_with_env_example():
             seen.add(name)
             assert name in EXAMPLE, f"{section}: ${{{name}}} is not in .env.example"
             assert default == EXAMPLE[name], f"{section}: default of {name} differs"
+        for name, message in REQUIRED.findall(text):
+            seen.add(name)
+            assert name in EXAMPLE and "make install" in message, f"{section}: {name}"
+            assert EXAMPLE[name] == "made-by-make-install", f"{name}: a secret with a default"
     assert {"MYSQL_PASSWORD", "MYSQL_DATABASE", "INFLUXDB_TOKEN", "INFLUXDB_ORG"} <= seen
 
 
@@ -92,7 +98,17 @@ def test_the_real_compose_cli_accepts_every_file():
     compose = compose_command()
     runs = [
         ["--env-file", ".env.example", "config", "--quiet"],
-        *(["-f", f"lesson-17/{n}/docker-compose.yml", "config", "--quiet"] for n in SECTIONS),
+        *(
+            [
+                "--env-file",
+                ".env.example",
+                "-f",
+                f"lesson-17/{n}/docker-compose.yml",
+                "config",
+                "--quiet",
+            ]
+            for n in SECTIONS
+        ),  # fmt: skip
     ]
     for args in runs:
         proc = subprocess.run([*compose, *args], cwd=ROOT, capture_output=True, text=True)
@@ -153,3 +169,18 @@ def test_one_section_alone_reads_the_root_env_as_its_comment_says(tmp_path):
         for key in keys:
             found = found[key]
         assert found == value, section
+
+
+def test_without_the_root_env_a_section_refuses_instead_of_using_a_public_password(tmp_path):
+    """`cd lesson-17/03 && docker compose up -d` without --env-file: no secret has a
+    default any more, so Compose stops and says what to run."""
+    for section in ("03", "05"):
+        proc = subprocess.run(
+            [*compose_command(), "config", "--quiet"],
+            cwd=LESSON / section,
+            env={k: v for k, v in os.environ.items() if k not in EXAMPLE},
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode != 0
+        assert "is not set, so run make install" in proc.stderr, proc.stderr

@@ -130,7 +130,9 @@ def test_finding_2_install_creates_env_private_whatever_the_umask(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert (checkout / ".env").stat().st_mode & 0o777 == 0o600
-    assert (checkout / ".env").read_text() == (ROOT / ".env.example").read_text()
+    assert (checkout / ".env").read_text().count("\n") == (ROOT / ".env.example").read_text().count(
+        "\n"
+    )
     (checkout / ".env").chmod(0o644)  # made by an older version
     proc = subprocess.run(install, cwd=checkout, capture_output=True, text=True)
     assert "made it private (chmod 600)" in proc.stdout
@@ -423,3 +425,27 @@ def test_finding_8_an_error_line_never_shows_a_secret(monkeypatch, capsys):
     assert services.main(["services.py", "up"]) == 1
     line = capsys.readouterr().err.strip()
     assert line == "error: mysqladmin -uroot -p*** failed: access denied"
+
+
+def test_finding_2_every_install_writes_its_own_random_secrets(tmp_path):
+    """.env.example holds placeholders only; each new .env gets fresh random values, so no
+    two students (and no reader of this repository) know each other's passwords."""
+    example = (ROOT / ".env.example").read_text()
+    made = []
+    for n in (1, 2):
+        checkout = checkout_copy(tmp_path / f"clone{n}")
+        shutil.copy(ROOT / "tasks.py", checkout)
+        (checkout / ".env").unlink()
+        proc = subprocess.run(
+            [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+        )
+        assert "with fresh random passwords and tokens" in proc.stdout, proc.stdout + proc.stderr
+        made.append(dict(line.split("=", 1) for line in (checkout / ".env").read_text().splitlines()
+                         if "=" in line and not line.startswith("#")))  # fmt: skip
+    for name in SECRETS:
+        assert f"{name}=made-by-make-install" in example
+        first, second = made[0][name], made[1][name]
+        assert re.fullmatch(r"[0-9a-f]{32}", first) and first != second, name

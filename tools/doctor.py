@@ -111,6 +111,19 @@ def check_env_file():
             report("FAIL", ".env", f"{name} is not a setting: did you mean {close[0]}? (ignored)")
     if os.name == "posix" and env.stat().st_mode & 0o077:
         report("warn", ".env", "other users of this machine can read it: chmod 600 .env")
+    placeholders = [
+        line.split("=", 1)[0]
+        for line in env.read_text().splitlines()
+        if line.endswith("=made-by-make-install")
+    ]
+    if placeholders:
+        report(
+            "warn",
+            ".env",
+            f"{', '.join(placeholders)} still hold .env.example's public placeholder: "
+            "`make install` writes random ones only into a new .env (and a server set up "
+            "with these keeps them until its data is reset)",
+        )
     missing = sorted(known - names(env))
     if missing:
         return report("FAIL", ".env", f"lacks {', '.join(missing)}: copy them from .env.example")

@@ -29,6 +29,15 @@ def where(name):
     return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
 
 
+def secret(name):
+    """A password from the environment or .env. It has no default in the code: a missing
+    one is a one-line error that says where it comes from."""
+    value = os.getenv(name)
+    if not value:
+        sys.exit(f"error: {name} is not set: `make install` writes it into .env at the root")
+    return value
+
+
 def port():
     value = os.getenv("MYSQL_PORT", "3306")
     if not value.isdigit():
@@ -48,7 +57,7 @@ def database_url(database=None):
     return URL.create(
         "mysql+pymysql",
         username=os.getenv("MYSQL_USER", "root"),
-        password=os.getenv("MYSQL_PASSWORD", "password123"),
+        password=secret("MYSQL_PASSWORD"),
         host=os.getenv("MYSQL_HOST", "127.0.0.1"),
         port=port(),
         database=database or os.getenv("MYSQL_DATABASE", "demo"),

@@ -30,6 +30,14 @@ def bucket():
     return os.getenv("INFLUXDB_BUCKET", "sensors")
 
 
+def token():
+    """The API token, from the environment or .env; no default in the code."""
+    value = os.getenv("INFLUXDB_TOKEN")
+    if not value:
+        sys.exit("error: INFLUXDB_TOKEN is not set: `make install` writes it into .env at the root")
+    return value
+
+
 def connect():
     """An InfluxDBClient for the configured server; exits with one line if it is down."""
     url = os.getenv("INFLUXDB_URL", "http://127.0.0.1:8086")
@@ -37,7 +45,7 @@ def connect():
         sys.exit(f"error: {where('INFLUXDB_URL')} must look like http://host:port, not {url!r}")
     client = InfluxDBClient(
         url=url,
-        token=os.getenv("INFLUXDB_TOKEN", "lesson17-local-dev-token"),
+        token=token(),
         org=os.getenv("INFLUXDB_ORG", "lesson17"),
     )
     if not client.ping():

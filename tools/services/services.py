@@ -141,7 +141,11 @@ def up():
     private_state()
     check_owners(s, chosen)
     if chosen == "docker":
-        compose("up", "-d", "--wait")
+        try:
+            compose("up", "-d", "--wait")
+        except Fail as exc:  # say which server, and why (a volume with an old password...)
+            status()
+            raise Fail(f"{exc}: the lines above say which server, and the fix") from None
         ENGINE_FILE.write_text(chosen)  # so that status and down find them
         healthy = status()
         if healthy == 0:

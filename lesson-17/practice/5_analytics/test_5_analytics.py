@@ -35,7 +35,7 @@ VIEWS = make_views()
 def client():
     client = InfluxDBClient(
         url=os.getenv("INFLUXDB_URL", "http://127.0.0.1:8086"),
-        token=os.getenv("INFLUXDB_TOKEN", "lesson17-local-dev-token"),
+        token=os.environ["INFLUXDB_TOKEN"],  # from .env: `make install` writes it
         org=os.getenv("INFLUXDB_ORG", "lesson17"),
     )
     if client.buckets_api().find_bucket_by_name(BUCKET) is None:
