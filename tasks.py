@@ -34,7 +34,7 @@ DEMO = """
 """.split()
 
 
-PLACEHOLDER = "made-by-make-install"  # the value of each secret in .env.example
+PLACEHOLDER = "madebymakeinstall"  # the value of each secret in .env.example
 
 
 def with_fresh_secrets(text):

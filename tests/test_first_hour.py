@@ -131,8 +131,23 @@ def test_without_any_env_file_a_section_runs_on_its_defaults(tmp_path, dynamodb)
     result = run_script("04", "main.py", env=None, cwd=folder, base_env=clean_env())
     assert result.returncode == 0, result.stderr
     assert result.lines[0] == "Table 'user' is ready"
-    item = dynamodb.get_item(TableName="user", Key={"email": {"S": "alice@example.com"}})
+    # DynamoDB Local keeps one database per access key: read it with the dummy pair.
+    local = dynamodb_client("lesson17local")
+    item = local.get_item(TableName="user", Key={"email": {"S": "alice@example.com"}})
     assert item["Item"]["name"] == {"S": "Alice"}
+    local.delete_table(TableName="user")
+
+
+def dynamodb_client(key):
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=SETTINGS["DYNAMODB_HOST"],
+        region_name=SETTINGS["AWS_DEFAULT_REGION"],
+        aws_access_key_id=key,
+        aws_secret_access_key=key,
+    )
 
 
 @pytest.mark.parametrize(

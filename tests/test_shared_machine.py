@@ -445,7 +445,27 @@ def test_finding_2_every_install_writes_its_own_random_secrets(tmp_path):
         assert "with fresh random passwords and tokens" in proc.stdout, proc.stdout + proc.stderr
         made.append(dict(line.split("=", 1) for line in (checkout / ".env").read_text().splitlines()
                          if "=" in line and not line.startswith("#")))  # fmt: skip
-    for name in SECRETS:
-        assert f"{name}=made-by-make-install" in example
+    for name in (*SECRETS, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        assert f"{name}=madebymakeinstall" in example
         first, second = made[0][name], made[1][name]
         assert re.fullmatch(r"[0-9a-f]{32}", first) and first != second, name
+
+
+def test_finding_2_another_key_sees_none_of_the_lessons_tables(dynamodb):
+    """DynamoDB Local checks no signature, but keeps one database per access key (no
+    -sharedDb): without .env's random key, somebody else finds nothing to read or write."""
+    import boto3
+
+    run_ok("04", "main.py")
+    assert "user" in dynamodb.list_tables()["TableNames"]
+    for key in ("madebymakeinstall", "lesson17local", "somebodyelse"):
+        if key == SETTINGS["AWS_ACCESS_KEY_ID"]:
+            continue  # this machine's .env predates the random keys
+        other = boto3.client(
+            "dynamodb",
+            endpoint_url=SETTINGS["DYNAMODB_HOST"],
+            region_name=SETTINGS["AWS_DEFAULT_REGION"],
+            aws_access_key_id=key,
+            aws_secret_access_key=key,
+        )
+        assert "user" not in other.list_tables()["TableNames"], key

@@ -114,7 +114,7 @@ def check_env_file():
     placeholders = [
         line.split("=", 1)[0]
         for line in env.read_text().splitlines()
-        if line.endswith("=made-by-make-install")
+        if line.endswith("=madebymakeinstall")
     ]
     if placeholders:
         report(

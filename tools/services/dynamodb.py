@@ -182,7 +182,9 @@ def _argv(java, jar, port, loopback):
     """DynamoDB Local's command line: through LoopbackDynamoDBLocal.java (bound to
     127.0.0.1), or, as a fallback, its own `-jar` entry (every interface)."""
     lib = jar.parent / "DynamoDBLocal_lib"
-    args = ["-inMemory", "-sharedDb", "-disableTelemetry", "-port", str(port)]
+    # No -sharedDb: one database per access key and region, so only the holder of .env's
+    # random key sees the lesson's tables (DynamoDB Local checks no signature).
+    args = ["-inMemory", "-disableTelemetry", "-port", str(port)]
     if not loopback:
         return [java, f"-Djava.library.path={lib}", "-jar", str(jar), *args]
     classpath = os.pathsep.join([str(jar), str(lib / "*")])
