@@ -12,6 +12,8 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -469,3 +471,38 @@ def test_finding_2_another_key_sees_none_of_the_lessons_tables(dynamodb):
             aws_secret_access_key=key,
         )
         assert "user" not in other.list_tables()["TableNames"], key
+
+
+PUBLIC = ("madebymakeinstall", "password123", "lesson17-local-dev-token")  # all ever published
+
+
+def test_finding_2_no_public_credential_opens_a_server(mysql_conn, influx):
+    """What another local user knows (this repository, its history) opens nothing: each
+    server refuses every credential the repository has ever published."""
+    import pymysql
+
+    for public in PUBLIC:
+        if public in (SETTINGS["MYSQL_PASSWORD"], SETTINGS["INFLUXDB_TOKEN"]):
+            continue  # a .env from before the random secrets (a developer's old checkout)
+        try:
+            pymysql.connect(
+                host=SETTINGS["MYSQL_HOST"],
+                port=int(SETTINGS["MYSQL_PORT"]),
+                user=SETTINGS["MYSQL_USER"],
+                password=public,
+                connect_timeout=5,
+            ).close()
+        except pymysql.err.OperationalError as exc:
+            assert exc.args[0] == 1045, exc  # access denied
+        else:
+            raise AssertionError(f"MySQL let {public!r} in")
+        request = urllib.request.Request(
+            f"{SETTINGS['INFLUXDB_URL']}/api/v2/buckets",
+            headers={"Authorization": f"Token {public}"},
+        )
+        try:
+            urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 401, exc
+        else:
+            raise AssertionError(f"InfluxDB let {public!r} in")
