@@ -79,6 +79,9 @@ class Tasks:
     def install(self):
         """create .venv (PYTHON=python3.x to choose), install requirements.txt, create .env"""
         self.sh(sys.executable, "tools/install.py", "--venv", self.venv)
+        self.create_env()
+
+    def create_env(self):
         env, example = ROOT / ".env", ROOT / ".env.example"
         if self.dry_run:
             print("copy .env.example to a private .env, if there is no .env")
@@ -99,9 +102,13 @@ class Tasks:
         """when something is wrong: check Python, .venv, .env, ports and servers, say the fix"""
         self.sh(sys.executable, "tools/doctor.py", "--venv", self.venv)
 
-    def services(self):
+    def services(self, quiet=False):
         """start MySQL, DynamoDB Local and InfluxDB (Docker if present, else natively)"""
-        self.install()
+        self.install()  # says nothing when there is nothing to do
+        if quiet and not self.dry_run:  # make check: nothing to say if all are healthy
+            status = [self.py, "tools/services/services.py", "status"]
+            if subprocess.run(status, cwd=ROOT, capture_output=True).returncode == 0:
+                return
         self.sh(self.py, "tools/services/services.py", "up")
 
     def services_down(self):
@@ -170,15 +177,20 @@ class Tasks:
 
     def check(self, exercise="", file=""):
         """check your practice work (make check EXERCISE=3 FILE=mine.py or tasks.py check 3
-        mine.py)"""
+        mine.py; inside an exercise's folder: make check FILE=mine.py)"""
+        here = Path.cwd().resolve()
+        practice = ROOT / "lesson-17" / "practice"
+        if not exercise and here.parent == practice and here.name[:1].isdigit():
+            exercise = here.name.split("_")[0]  # run from inside the exercise's folder
         if not exercise:
             print(
                 f"error: say which exercise: make check EXERCISE=1 (1 to 6), or "
-                f"{command('check', 'Windows')} 1",
+                f"{command('check', 'Windows')} 1, or run it inside the exercise's folder",
                 file=sys.stderr,
             )
             raise Failed(2)
-        self.services()
+        file = str((here / file).resolve()) if file else ""  # as typed where you are
+        self.services(quiet=True)
         self.sh(self.py, "tools/practice.py", "check", exercise, *([file] if file else []))
 
     def compose_cli(self):

@@ -1,14 +1,16 @@
-"""The practice exercises: each is passable (solution) and tests something (starter)."""
+"""The practice exercises: graded by tests that are proven to tell right from wrong, and a
+`make check` whose report is the one lesson-17/practice/README.md shows."""
 
+import ast
+import re
 import subprocess
 import sys
-
-import pytest
 
 from utils.paths import LESSON, ROOT
 
 PRACTICE = LESSON / "practice"
-NUMBERS = sorted(int(p.name.split("_")[0]) for p in PRACTICE.glob("[0-9]_*"))
+FOLDERS = sorted(p for p in PRACTICE.glob("[0-9]_*") if p.is_dir())
+CHECK_BLOCK = re.compile(r"<!-- check: (\d) (\S+) -->\n```text\n(.*?)```", re.S)
 
 
 def practice(*args):
@@ -17,57 +19,101 @@ def practice(*args):
     )
 
 
-def test_there_are_six_exercises_each_complete():
-    assert NUMBERS == [1, 2, 3, 4, 5, 6]
-    for folder in PRACTICE.glob("[0-9]_*"):
+def make_check(*args, cwd=ROOT):
+    return subprocess.run(
+        ["make", "--no-print-directory", "check", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_six_exercises_each_with_its_tests_and_known_mistakes():
+    assert [int(p.name[0]) for p in FOLDERS] == [1, 2, 3, 4, 5, 6]
+    for folder in FOLDERS:
         names = {p.name for p in folder.iterdir()}
-        assert {"README.md", "starter.py", "solution.py"} <= names, folder.name
-        assert any(n.startswith("test_") and n.endswith(".py") for n in names), folder.name
+        assert {"README.md", "starter.py", "solution.py", "Makefile"} <= names, folder.name
+        assert list((folder / "tests").glob("test_*.py")), folder.name
         assert "NotImplementedError" in (folder / "starter.py").read_text()
         assert "NotImplementedError" not in (folder / "solution.py").read_text()
+        wrong = sorted((folder / "tests" / "wrong").glob("*.py"))
+        assert len(wrong) >= 3, f"{folder.name}: {len(wrong)} known-wrong solutions"
+        for path in wrong:
+            tree = ast.parse(path.read_text())
+            assert ast.get_docstring(tree), f"{path}: say what is wrong in its docstring"
+            assert "CAUGHT_BY" in path.read_text(), f"{path}: name the test that catches it"
 
 
-@pytest.mark.parametrize("number", NUMBERS)
-def test_solution_passes_and_starter_fails(number, mysql_conn, dynamodb, influx):
-    proc = practice("verify", str(number))
+def test_every_solution_passes_every_starter_fails_every_mistake_is_caught(
+    mysql_conn, dynamodb, influx
+):
+    proc = practice("verify")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert ": ok: solution passes" in proc.stdout
+    for folder in FOLDERS:
+        assert f"exercise {folder.name}: ok" in proc.stdout, proc.stdout
+        for path in (folder / "tests" / "wrong").glob("*.py"):
+            caught_by = re.search(r'CAUGHT_BY = "(\w+)"', path.read_text())[1]
+            line = next(x for x in proc.stdout.splitlines() if f"wrong/{path.name}:" in x)
+            assert f"Rejected by {caught_by}" in line or f", {caught_by}" in line, line
 
 
-def test_check_tells_a_student_what_is_done_and_what_is_missing(tmp_path, mysql_conn):
-    """A student's copy with one of five functions written."""
-    solution = (PRACTICE / "1_user_management" / "solution.py").read_text()
-    starter = (PRACTICE / "1_user_management" / "starter.py").read_text()
-    body = solution.split("def create_user", 1)[1].split("\ndef ", 1)[0]
+def test_make_practice_fails_on_a_mistake_the_tests_miss_or_pin_on_another_test(
+    tmp_path, mysql_conn
+):
+    """The guard itself: a 'mistake' that is the reference solution, and a real mistake
+    whose CAUGHT_BY names a test that does not catch it, are both reported."""
+    (tmp_path / "wrong").mkdir()
+    passes = tmp_path / "wrong" / "not_wrong_at_all.py"
+    passes.write_text('"""Nothing wrong: the reference solution."""\n\nCAUGHT_BY = "test_update"\n')
+    misnamed = tmp_path / "wrong" / "misnamed.py"
+    flush_only = PRACTICE / "1_user_management" / "tests" / "wrong" / "flush_only.py"
+    misnamed.write_text(flush_only.read_text().replace('"test_update"', '"test_list_pages"'))
+    proc = practice("verify", "1", str(passes), str(misnamed))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "exercise 1_user_management: PROBLEM" in proc.stdout
+    assert "wrong/not_wrong_at_all.py PASSES every test" in proc.stdout, proc.stdout
+    assert "should be rejected by test_list_pages (its CAUGHT_BY)" in proc.stdout, proc.stdout
+    assert "wrong/flush_only.py" not in proc.stdout  # only the files named are judged
+
+
+def test_the_readme_shows_what_make_check_prints(mysql_conn):
+    blocks = CHECK_BLOCK.findall((PRACTICE / "README.md").read_text())
+    assert [(n, f) for n, f, _ in blocks] == [
+        ("1", "starter.py"),
+        ("1", "tests/half_done.py"),
+        ("1", "solution.py"),
+    ]
+    for number, file, shown in blocks:
+        path = FOLDERS[int(number) - 1] / file
+        proc = make_check(f"EXERCISE={number}", f"FILE={path}")
+        assert proc.stdout == shown, f"practice/README.md is out of date for {file}"
+        finished = file == "solution.py"
+        assert (proc.returncode == 0) == finished, (file, proc.returncode)
+        assert "make: ***" not in proc.stderr, proc.stderr
+        assert "healthy" not in proc.stdout  # the servers are up: nothing said about them
+
+
+def test_check_works_inside_an_exercise_folder(mysql_conn):
+    folder = FOLDERS[0]
+    inside = make_check(cwd=folder)
+    shown = CHECK_BLOCK.findall((PRACTICE / "README.md").read_text())[0][2]
+    assert inside.stdout == shown, inside.stdout + inside.stderr
+    assert inside.returncode != 0 and "make: ***" not in inside.stderr
+    finished = make_check("FILE=solution.py", cwd=folder)  # relative to where it is typed
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert finished.stdout.splitlines()[-1].strip() == "7 of 7 done"
+
+
+def test_a_file_that_does_not_load_is_reported_once_with_its_line(tmp_path):
     mine = tmp_path / "mine.py"
-    todo = "def create_user" + starter.split("def create_user", 1)[1].split("\ndef ", 1)[0]
-    mine.write_text(
-        "from sqlalchemy.exc import IntegrityError\n"
-        + starter.replace(todo, "def create_user" + body)
-    )
-    proc = subprocess.run(
-        ["make", "--no-print-directory", "check", "EXERCISE=1", f"FILE={mine}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    starter = (FOLDERS[0] / "starter.py").read_text().splitlines()
+    broken_at = len(starter) + 2
+    mine.write_text("\n".join(starter) + "\n\ndef oops(:\n    pass\n")
+    proc = make_check("EXERCISE=1", f"FILE={mine}")
     assert proc.returncode != 0
-    lines = proc.stdout.splitlines()
-    assert any(
-        line.strip() == "TODO  create_user saves a user that get_user finds by id [sqlite]"
-        for line in lines
-    ), proc.stdout
-    assert "not written yet (get_user raises NotImplementedError)" in proc.stdout
-    assert (
-        "done  a taken email raises DuplicateEmail, and the session keeps working [mysql]"
-        in proc.stdout
-    )
-    assert "2 of 10 done" in proc.stdout  # the duplicate-email test, on both databases
+    lines = [line for line in proc.stdout.splitlines() if "SyntaxError" in line]
+    assert lines == [f"  mine.py, line {broken_at}: SyntaxError: invalid syntax"], proc.stdout
+    assert "TODO" not in proc.stdout
 
 
 def test_check_without_an_exercise_says_how():
-    proc = subprocess.run(
-        ["make", "--no-print-directory", "check"], cwd=ROOT, capture_output=True, text=True
-    )
+    proc = make_check()
     assert proc.returncode != 0
     assert "make check EXERCISE=1 (1 to 6)" in proc.stdout + proc.stderr

@@ -1,40 +1,118 @@
-"""Fixtures for the practice exercises, and the words `make check` prints per test.
+"""Fixtures for the practice exercises, and the results `tools/practice.py` reads.
 
-The module under test comes from EXERCISE_FILE (a path), so the same tests run
-against the starter, the reference solution, or your own file:
-    make check EXERCISE=3 FILE=lesson-17/practice/3_ecommerce/mine.py
+Which file a test checks: EXERCISE_FILES, a JSON object {exercise folder: [paths]} that
+tools/practice.py sets (`make check` passes your file; `make practice` passes each
+solution, each starter and each known-wrong solution). Without it, the starter beside
+the tests. A test that uses the `exercise` fixture runs once per file.
+
+A known-wrong solution (`<exercise>/tests/wrong/*.py`) holds only what it gets wrong:
+it is loaded as solution.py's code with the wrong file's code run over it, so it reads
+as "the reference solution, except this". Its CAUGHT_BY names the test that must reject it.
+
+Each test says which function it is about (`@pytest.mark.about("update_user")`) and
+sets its data up without the others, so an unwritten function fails its own test only.
 """
 
-import importlib.util
+import json
 import os
 import sys
+import threading
+import traceback
 from pathlib import Path
 
 import pytest
 from dotenv import load_dotenv
 
 HERE = Path(__file__).resolve().parent
+EXERCISES = sorted(p for p in HERE.glob("[0-9]_*") if p.is_dir())
 load_dotenv(HERE.parents[1] / ".env")  # the repository's settings, as the lesson's scripts
+for folder in EXERCISES:  # each exercise's given models, importable by its tests and files
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
-def load_module(path):
-    folder = str(Path(path).resolve().parent)
-    if folder not in sys.path:  # its *_models.py beside it, as when run as a script
-        sys.path.insert(0, folder)
-    spec = importlib.util.spec_from_file_location(f"exercise_{Path(path).stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # SQLAlchemy and PynamoDB look classes up by module
-    spec.loader.exec_module(module)
+def pytest_configure(config):
+    config.addinivalue_line("markers", "about(function): the function a test checks")
+
+
+# --- which files, loaded how ---
+
+
+def exercise_of(path):
+    """The exercise folder a test file or an exercise file belongs to."""
+    return next(p for p in Path(path).resolve().parents if p.parent == HERE)
+
+
+def files_for(folder):
+    chosen = json.loads(os.environ.get("EXERCISE_FILES") or "{}")
+    return [Path(p) for p in chosen.get(folder.name, [folder / "starter.py"])]
+
+
+def label(path):
+    """How a file is named in the results: starter.py, solution.py, wrong/flush_only.py."""
+    path = Path(path).resolve()
+    return f"wrong/{path.name}" if path.parent.name == "wrong" else path.name
+
+
+class LoadError(Exception):
+    """The file under check does not load: a syntax error, a failed import..."""
+
+
+LOADED = {}
+
+
+def load(path, folder):
+    """The module at path (a wrong one over folder's solution), loaded once; LoadError if
+    it does not load."""
+    path = Path(path).resolve()
+    if path not in LOADED:
+        try:
+            LOADED[path] = _load(path, folder)
+        except Exception as exc:  # whatever the file does wrong, say it once, with its line
+            LOADED[path] = LoadError(where(exc, path))
+    if isinstance(LOADED[path], LoadError):
+        raise LOADED[path]
+    return LOADED[path]
+
+
+def _load(path, folder):
+    name = f"exercise_{len(LOADED)}_{label(path).replace('/', '_')[:-3]}"
+    module = type(sys)(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module  # SQLAlchemy and PynamoDB look classes up by module
+    layers = [path]
+    if path.parent.name == "wrong":
+        layers.insert(0, folder / "solution.py")
+    for layer in layers:
+        exec(compile(layer.read_text(), str(layer), "exec"), module.__dict__)
     return module
+
+
+def where(exc, path):
+    """'mine.py, line 7: ImportError: ...': the line of the file under check at fault."""
+    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path:
+            line = frame.lineno
+    text = " ".join(str(exc).split()) if not isinstance(exc, SyntaxError) else exc.msg
+    return f"{path.name}, line {line}: {type(exc).__name__}: {text}"
+
+
+def pytest_generate_tests(metafunc):
+    if "exercise" in metafunc.fixturenames:
+        files = files_for(exercise_of(metafunc.definition.path))
+        metafunc.parametrize(
+            "exercise", files, indirect=True, ids=[label(f) for f in files], scope="module"
+        )
 
 
 @pytest.fixture(scope="module")
 def exercise(request):
-    """The module to check: EXERCISE_FILE, else the starter beside the test file."""
-    folder = Path(request.module.__file__).parent
-    sys.path.insert(0, str(folder))  # the given models, whatever file is checked
-    path = os.environ.get("EXERCISE_FILE") or folder / "starter.py"
-    return load_module(path)
+    """The module under check (one of EXERCISE_FILES, else the starter)."""
+    return load(request.param, exercise_of(request.path))
+
+
+# --- the servers, as the lesson's scripts reach them ---
 
 
 @pytest.fixture(scope="session")
@@ -52,57 +130,131 @@ def mysql_url():
 
 
 @pytest.fixture
-def count_statements():
-    """count_statements(engine) -> a list that grows by one per SQL statement sent."""
+def sql_sent():
+    """sql_sent(engine) -> a list that grows by one (statement, rows) per statement sent:
+    rows is how many rows the server returned (MySQL; -1 where SQLite does not say)."""
     from sqlalchemy import event
 
     listening = []
 
     def start(engine):
         sent = []
-        listener = lambda *args: sent.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            sent.append((statement, cursor.rowcount if cursor.description else 0))
+
+        event.listen(engine, "after_cursor_execute", listener)
         listening.append((engine, listener))
         return sent
 
     yield start
     for engine, listener in listening:
-        event.remove(engine, "before_cursor_execute", listener)
+        event.remove(engine, "after_cursor_execute", listener)
 
 
-# --- what `make check` prints: one line per test, in the words of its docstring ---
+@pytest.fixture
+def at_once():
+    """at_once(engine, when, jobs) -> [outcome per job]: each job (a function) runs in its
+    own thread, and every thread waits for the others at its first statement that
+    when(STATEMENT, in capitals) picks, once it has run: so all have read before any
+    writes. A thread stuck behind another's lock lets the others
+    go on after a second (nothing to race then). An outcome is the job's return value
+    or the class name of its exception; NotImplementedError is raised as it is."""
+    from sqlalchemy import event
+
+    def run(engine, when, jobs, wait=1):
+        meeting = threading.Barrier(len(jobs), timeout=wait)
+        outcomes = [None] * len(jobs)
+        met = threading.local()
+
+        def meet(conn, cursor, statement, *args):
+            if when(" ".join(statement.upper().split())) and not getattr(met, "done", False):
+                met.done = True  # once per thread
+                try:
+                    meeting.wait()
+                except threading.BrokenBarrierError:
+                    pass
+
+        def work(i, job):
+            try:
+                outcomes[i] = job()
+            except NotImplementedError as exc:
+                outcomes[i] = exc
+            except Exception as exc:  # what the student sees instead
+                outcomes[i] = type(exc).__name__
+
+        event.listen(engine, "after_cursor_execute", meet)
+        try:
+            threads = [threading.Thread(target=work, args=item) for item in enumerate(jobs)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        finally:
+            event.remove(engine, "after_cursor_execute", meet)
+        for outcome in outcomes:
+            if isinstance(outcome, NotImplementedError):
+                raise outcome
+        return outcomes
+
+    return run
+
+
+# --- the results: one record per test and file, written where tools/practice.py reads ---
 
 RESULTS = []
+
+
+def reason(excinfo, path):
+    """What a student can act on, from a failed test's exception."""
+    exc = excinfo.value
+    if isinstance(exc, LoadError):
+        return "load", str(exc), None
+    ours = [f for f in excinfo.traceback if "exercise_" in f.frame.f_globals.get("__name__", "")]
+    if isinstance(exc, NotImplementedError) and ours:
+        name = ours[-1].name
+        return "todo", f"{name} is not written yet (it raises NotImplementedError)", name
+    text = str(exc)
+    if isinstance(exc, AssertionError):  # the test's own message, before pytest's `assert ...`
+        lines = text.splitlines()
+        cut = next((i for i, line in enumerate(lines) if line.startswith("assert ")), len(lines))
+        return "wrong", " ".join(" ".join(lines[:cut]).split()) or text, None
+    if text.startswith("DID NOT RAISE"):
+        return "wrong", f"expected {text.split()[-1].strip('<>')} to be raised; nothing was", None
+    at = ""
+    if ours:
+        at = f" ({Path(ours[-1].path).name}, line {ours[-1].lineno + 1}, in {ours[-1].name})"
+    return "error", f"{type(exc).__name__}: {' '.join(text.split())}{at}", None
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        doc = (item.obj.__doc__ or item.name).strip().splitlines()[0]
-        if hasattr(item, "callspec"):
-            doc += f" [{item.callspec.id}]"
-        reason = ""
+        spec = getattr(item, "callspec", None)
+        params = dict(spec.params) if spec else {}
+        path = params.pop("exercise", None)
+        if path is None:
+            return report
+        marker = item.get_closest_marker("about")
+        record = {
+            "exercise": exercise_of(item.path).name,
+            "file": str(Path(path).resolve()),
+            "test": item.originalname,
+            "doc": (item.obj.__doc__ or item.name).strip().splitlines()[0],
+            "about": marker.args[0] if marker else None,
+            "case": "-".join(str(v) for k, v in sorted(params.items())),
+            "passed": report.passed,
+            "kind": None,
+            "reason": "",
+            "raised_in": None,
+        }
         if not report.passed and call.excinfo is not None:
-            exc = call.excinfo.value
-            if isinstance(exc, NotImplementedError):
-                frame = call.excinfo.traceback[-1]
-                reason = f"not written yet ({frame.name} raises NotImplementedError)"
-            else:
-                text = str(exc).strip().splitlines()
-                reason = f"{type(exc).__name__}: {text[0] if text else ''}"
-        RESULTS.append((report.passed, doc, reason))
+            record["kind"], record["reason"], record["raised_in"] = reason(call.excinfo, path)
+        RESULTS.append(record)
     return report
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not os.environ.get("EXERCISE_REPORT"):
-        return
-    write = terminalreporter.write_line
-    write("")
-    for passed, doc, reason in RESULTS:
-        write(f"  {'done' if passed else 'TODO'}  {doc}")
-        if reason:
-            write(f"        {reason}")
-    done = sum(passed for passed, _, _ in RESULTS)
-    write(f"  {done} of {len(RESULTS)} done")
+def pytest_sessionfinish(session):
+    if os.environ.get("EXERCISE_RESULTS"):
+        Path(os.environ["EXERCISE_RESULTS"]).write_text(json.dumps(RESULTS, indent=1))

@@ -10,8 +10,8 @@ MEASUREMENT = "pageview"
 
 
 def write_page_views(client, bucket, views):
-    """Write views, a list of (time, page, visitor id), with the batching write API
-    (WriteOptions(batch_size=...)); return how many were written."""
+    """Write views, a list of (time, page, visitor id), in one request (a synchronous
+    write of the whole list); return how many were written."""
     raise NotImplementedError
 
 

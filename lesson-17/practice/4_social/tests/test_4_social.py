@@ -1,0 +1,125 @@
+"""Exercise 4 tests, on DynamoDB Local. A scan anywhere fails the test; what was saved is
+read back through the models, not through the exercise's functions."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pynamodb.connection import Connection
+
+import social_models as models
+
+START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def queries(exercise, monkeypatch):
+    """Fresh tables; every query sent is recorded: (table, index, Limit, newest first?,
+    items returned); a scan raises."""
+    for model in models.MODELS:
+        if model.exists():
+            model.delete_table()
+        model.create_table(read_capacity_units=5, write_capacity_units=5, wait=True)
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("a scan was sent: use a key query, or the index, instead")
+
+    sent = []
+    query = Connection.query
+
+    def recorded(self, table_name, hash_key, *args, **kwargs):
+        answer = query(self, table_name, hash_key, *args, **kwargs)
+        newest_first = kwargs.get("scan_index_forward") is False
+        sent.append(
+            (table_name, kwargs.get("index_name"), kwargs.get("limit"), newest_first,
+             answer.get("Count", 0))
+        )  # fmt: skip
+        return answer
+
+    monkeypatch.setattr(Connection, "scan", no_scan)
+    monkeypatch.setattr(Connection, "query", recorded)
+    return sent
+
+
+def given_follows(*pairs):
+    for follower, followee in pairs:
+        models.Follow(follower, followee).save()
+
+
+def given_posts(minutes, authors=("bob", "cat", "dan")):
+    """One post a minute, by each author in turn: [(author, text)] newest first."""
+    posts = []
+    for minute in range(minutes):
+        author = authors[minute % len(authors)]
+        models.Post(author, START + timedelta(minutes=minute), text=f"{author} at {minute}").save()
+        posts.append((author, f"{author} at {minute}"))
+    return posts[::-1]
+
+
+@pytest.mark.about("follow")
+def test_follow(exercise, queries):
+    """follow records who follows whom, once"""
+    exercise.follow("ann", "bob")
+    exercise.follow("ann", "cat")
+    exercise.follow("ann", "bob")  # twice: still once
+    got = sorted((f.follower, f.followee) for f in models.Follow.query("ann"))
+    assert got == [("ann", "bob"), ("ann", "cat")], f"the table holds {got}"
+
+
+@pytest.mark.about("following")
+def test_following(exercise, queries):
+    """following lists whom a user follows, sorted"""
+    given_follows(("ann", "cat"), ("ann", "bob"), ("bob", "cat"))
+    got = exercise.following("ann")
+    assert got == ["bob", "cat"], f"following('ann'): expected ['bob', 'cat'], got {got}"
+    assert exercise.following("cat") == [], "following('cat'), who follows nobody, should be []"
+
+
+@pytest.mark.about("followers")
+def test_followers(exercise, queries):
+    """followers answers 'who follows X?' with a query on the index, not a scan"""
+    given_follows(("dan", "cat"), ("ann", "cat"), ("bob", "cat"), ("cat", "ann"))
+    got = exercise.followers("cat")
+    want = ["ann", "bob", "dan"]
+    assert got == want, f"followers('cat'): expected {want}, got {got}"
+    assert exercise.followers("dan") == [], "followers('dan'), followed by nobody, should be []"
+
+
+@pytest.mark.about("publish")
+def test_publish(exercise, queries):
+    """publish saves a post under its author and time"""
+    exercise.publish("bob", "hello", START)
+    got = [(p.user_id, p.created, p.text) for p in models.Post.query("bob")]
+    assert got == [("bob", START, "hello")], f"the table holds {got}"
+
+
+@pytest.mark.about("timeline")
+def test_timeline(exercise, queries):
+    """timeline merges the followed users' newest posts, newest first"""
+    given_follows(("ann", "bob"), ("ann", "cat"))  # not dan
+    everything = given_posts(24)  # 8 posts each
+    want = [post for post in everything if post[0] != "dan"]
+    for limit in (5, 50):
+        got = exercise.timeline("ann", limit=limit)
+        assert got == want[:limit], (
+            f"timeline('ann', limit={limit}): expected {want[:limit]}, got {got}"
+        )
+    assert exercise.timeline("dan") == [], "timeline of a user who follows nobody should be []"
+
+
+@pytest.mark.about("timeline")
+def test_timeline_reads_only_what_it_shows(exercise, queries):
+    """timeline asks each followee for its newest `limit` posts only (Limit, newest first)"""
+    given_follows(("ann", "bob"), ("ann", "cat"))
+    given_posts(60)  # 20 posts each by bob, cat and dan
+    queries.clear()
+    exercise.timeline("ann", limit=5)
+    posts = [q for q in queries if q[0] == models.Post.Meta.table_name]
+    assert posts, "timeline sent no query on the posts table"
+    for _, _, limit, newest_first, _ in posts:
+        assert newest_first and limit is not None and limit <= 5, (
+            "each query on the posts should be newest first with a limit "
+            f"(Post.query(..., scan_index_forward=False, limit=...)): one had Limit={limit}, "
+            f"newest first: {newest_first}"
+        )
+    read = sum(count for *_, count in posts)
+    assert read <= 10, f"timeline read {read} posts to show 5"

@@ -1,0 +1,144 @@
+"""Exercise 5 tests, on InfluxDB: every answer is recomputed here from the raw views, and
+Flux must do the counting: a function may receive no more records than its answer has."""
+
+import os
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from influxdb_client import InfluxDBClient, Point
+from influxdb_client.client.flux_table import FluxRecord
+from influxdb_client.client.write_api import SYNCHRONOUS
+from influxdb_client.service.write_service import WriteService
+
+BUCKET = "practice_analytics"
+START = datetime(2026, 2, 1, tzinfo=UTC)
+STOP = START + timedelta(days=2)
+PAGES = ["/home", "/docs", "/blog", "/pricing", "/about"]
+
+
+def make_views(start):
+    """400 views over two days, at distinct seconds, with a favourite page or two."""
+    rng = random.Random(17)
+    seconds = sorted(rng.sample(range(2 * 86400), 400))
+    return [
+        (
+            start + timedelta(seconds=s),
+            rng.choices(PAGES, weights=[5, 4, 3, 2, 1])[0],
+            f"v{rng.randrange(40)}",
+        )
+        for s in seconds
+    ]
+
+
+VIEWS = make_views(START)
+
+
+@pytest.fixture(scope="session")
+def client():
+    client = InfluxDBClient(
+        url=os.getenv("INFLUXDB_URL", "http://127.0.0.1:8086"),
+        token=os.environ["INFLUXDB_TOKEN"],  # from .env: `make install` writes it
+        org=os.getenv("INFLUXDB_ORG", "lesson17"),
+    )
+    if client.buckets_api().find_bucket_by_name(BUCKET) is None:
+        client.buckets_api().create_bucket(bucket_name=BUCKET, org=client.org)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def given_views(client):
+    """VIEWS written once, by the tests' own writer (not the exercise's)."""
+    client.delete_api().delete(START, STOP, '_measurement="pageview"', bucket=BUCKET)
+    points = [
+        Point("pageview").tag("page", page).field("visitor", visitor).time(time)
+        for time, page, visitor in VIEWS
+    ]
+    client.write_api(write_options=SYNCHRONOUS).write(bucket=BUCKET, record=points)
+
+
+@pytest.fixture
+def records(monkeypatch):
+    """records() -> how many Flux records the client has parsed since the fixture began."""
+    parsed = []
+    init = FluxRecord.__init__
+
+    def counted(self, *args, **kwargs):
+        parsed.append(1)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(FluxRecord, "__init__", counted)
+    return lambda: len(parsed)
+
+
+def fetched(records, answer, what):
+    got = records()
+    assert got <= max(len(answer), 1), (
+        f"{what} received {got} records from InfluxDB for an answer of {len(answer)}: let "
+        "Flux do the counting and pass back only the answer"
+    )
+
+
+@pytest.mark.about("write_page_views")
+def test_writes_every_view(exercise, client, monkeypatch):
+    """write_page_views writes every view, all readable back, in one request"""
+    start = START - timedelta(days=10)  # a range of its own, apart from the given views
+    client.delete_api().delete(start, start + timedelta(days=2), "", bucket=BUCKET)
+    requests = []
+    post_write = WriteService.post_write
+
+    def counted(self, *args, **kwargs):
+        requests.append(1)
+        return post_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(WriteService, "post_write", counted)
+    written = exercise.write_page_views(client, BUCKET, make_views(start))
+    assert written == 400, f"write_page_views should return 400, the number of views: got {written}"
+    tables = client.query_api().query(
+        f'from(bucket: "{BUCKET}") |> range(start: {start.isoformat()}, stop: '
+        f"{(start + timedelta(days=2)).isoformat()}) |> filter(fn: (r) => r._measurement == "
+        '"pageview" and r._field == "visitor") |> group() |> count()'
+    )
+    found = [r.get_value() for t in tables for r in t.records] or [0]
+    assert found == [400], (
+        f"InfluxDB holds {found[0]} of the 400 views once write_page_views has returned: "
+        "a batching writer must be closed (flushed) before it returns"
+    )
+    assert len(requests) == 1, (
+        f"write_page_views sent {len(requests)} write requests for 400 views: a list of "
+        "points goes in one request"
+    )
+
+
+@pytest.mark.about("views_per_hour")
+def test_views_per_hour(exercise, client, given_views, records):
+    """views_per_hour counts the views in each hour"""
+    want = dict(Counter(time.replace(minute=0, second=0) for time, _, _ in VIEWS))
+    got = exercise.views_per_hour(client, BUCKET, START, STOP)
+    assert got == want, f"expected {len(want)} hours {sorted(want.items())[:3]}..., got {got}"
+    fetched(records, want, "views_per_hour")
+
+
+@pytest.mark.about("top_pages")
+def test_top_pages(exercise, client, given_views, records):
+    """top_pages ranks the pages by views over a range"""
+    first_day = [page for time, page, _ in VIEWS if time < START + timedelta(days=1)]
+    want = sorted(Counter(first_day).items(), key=lambda pc: (-pc[1], pc[0]))[:3]
+    got = exercise.top_pages(client, BUCKET, START, START + timedelta(days=1), n=3)
+    got = [tuple(row) for row in got]
+    assert got == want, f"expected {want}, got {got}"
+    fetched(records, want, "top_pages(n=3)")
+
+
+@pytest.mark.about("unique_visitors_per_day")
+def test_unique_visitors_per_day(exercise, client, given_views, records):
+    """unique_visitors_per_day counts each visitor once a day"""
+    days = {}
+    for time, _, visitor in VIEWS:
+        days.setdefault(time.date(), set()).add(visitor)
+    want = {day: len(visitors) for day, visitors in days.items()}
+    got = exercise.unique_visitors_per_day(client, BUCKET, START, STOP)
+    assert got == want, f"expected {want}, got {got}"
+    fetched(records, want, "unique_visitors_per_day")
