@@ -192,9 +192,19 @@ def test_pitfall_unclosed_influx_writer_loses_the_queued_points(influx):
     assert lines[1] == f"Fix: the same in a `with` block: {stored} of 500 on the server"
 
 
-def test_pitfall_sql_injection_drops_only_its_throw_away_table(tmp_path):
+def test_pitfall_sql_injection_through_execute_and_the_placeholder_fix(tmp_path):
     lines = run_twice("01", "pitfall_sql_injection.py")
-    assert lines[0].endswith("tables left: none")
+    # The f-string WHERE through execute() matched every row: recount them here.
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE user(id INTEGER PRIMARY KEY, name TEXT, age INTEGER)")
+    con.executemany("INSERT INTO user (name, age) VALUES (?, ?)", [("a", 1), ("b", 2), ("c", 3)])
+    every = con.execute("SELECT name FROM user WHERE name = 'x' OR '1'='1'").fetchall()
+    assert len(every) == 3
+    assert lines[0].endswith("matched 3 of 3 users: Alice, Bob, Charlie")
+    with pytest.raises(sqlite3.ProgrammingError) as refused:
+        con.execute("INSERT INTO user (name) VALUES ('x'); DROP TABLE user;--')")
+    assert lines[1].endswith(str(refused.value))
+    assert lines[2].endswith("tables left: none")
     kept = LESSON / "01" / "injection.db"
     try:
         run_ok("01", "pitfall_sql_injection.py", env={"KEEP_DB": "1"})
@@ -203,8 +213,10 @@ def test_pitfall_sql_injection_drops_only_its_throw_away_table(tmp_path):
         con.close()
     finally:
         kept.unlink(missing_ok=True)
-    assert names == [("Alice",), ("Robert'); DROP TABLE user;--",)]  # stored literally
-    assert lines[1] == f"Fix: a ? parameter: tables left: user; stored name: {names[1][0]!r}"
+    assert names[-1] == ("Robert'); DROP TABLE user;--",)  # stored literally
+    assert names[:3] == [("Alice",), ("Bob",), ("Charlie",)]
+    assert lines[3].startswith("Fix: ? parameters: \"x' OR '1'='1\" matched 0 users")
+    assert lines[4].endswith("tables left: user")
     assert not kept.exists() and not (tmp_path / "injection.db").exists()
 
 

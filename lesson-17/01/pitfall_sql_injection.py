@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Pitfall: SQL built with an f-string. A crafted name becomes SQL and drops the table.
+"""Pitfall: SQL built with an f-string. A crafted name becomes part of the SQL.
 
 Run:   cd lesson-17/01 && python3 pitfall_sql_injection.py
 Needs: nothing but Python.
 
-Everything happens in throw-away databases this script creates: the unsafe version
+Everything happens in throw-away databases this script creates: the unsafe versions
 can harm nothing else. KEEP_DB=1 keeps injection.db, the safe one, to look inside.
 """
 
@@ -13,13 +13,15 @@ import sqlite3
 from pathlib import Path
 
 DB_FILE = Path(__file__).parent / "injection.db"
-NAME = "Robert'); DROP TABLE user;--"  # "Little Bobby Tables"
+USERS = [("Alice", 30), ("Bob", 25), ("Charlie", 35)]
+BYPASS = "x' OR '1'='1"  # closes the string, then adds a condition that is always true
+DROP = "Robert'); DROP TABLE user;--"  # "Little Bobby Tables": a second statement
 
 
 def new_database(target):
     con = sqlite3.connect(target)
     con.execute("CREATE TABLE user(id INTEGER PRIMARY KEY, name TEXT, age INTEGER)")
-    con.execute("INSERT INTO user (name, age) VALUES (?, ?)", ("Alice", 30))
+    con.executemany("INSERT INTO user (name, age) VALUES (?, ?)", USERS)
     con.commit()
     return con
 
@@ -29,21 +31,34 @@ def tables(con):
 
 
 def main():
-    # Avoid: the value is pasted into the SQL text, so its quote ends the string and
-    # the rest runs as SQL. (executescript runs several statements, as a migration
-    # helper or a "run this .sql" tool does.)
+    # Avoid: the value is pasted into the SQL text, so its quote ends the string and the
+    # rest is SQL. With execute(), the lesson's usual call, one statement is enough: the
+    # WHERE becomes `name = 'x' OR '1'='1'`, true for every row (a login bypass).
     con = new_database(":memory:")
-    con.executescript(f"INSERT INTO user (name) VALUES ('{NAME}')")
-    print(f"Pitfall: f-string SQL with the name {NAME!r}: tables left: {tables(con) or 'none'}")
+    found = con.execute(f"SELECT name FROM user WHERE name = '{BYPASS}'").fetchall()
+    names = ", ".join(name for (name,) in found)
+    print(f"Pitfall: f-string SQL, name {BYPASS!r}: matched {len(found)} of 3 users: {names}")
+
+    # execute() refuses a second statement; executescript() (migrations, "run this .sql")
+    # runs it: the name ends the INSERT and DROP TABLE runs next.
+    try:
+        con.execute(f"INSERT INTO user (name) VALUES ('{DROP}')")
+    except sqlite3.ProgrammingError as exc:
+        refused = str(exc)
+    con.executescript(f"INSERT INTO user (name) VALUES ('{DROP}')")
+    print(f"Pitfall: execute() refused the name {DROP!r}: {refused}")
+    print(f"         executescript() ran it: tables left: {tables(con) or 'none'}")
     con.close()
 
-    # Good: a ? placeholder sends the value separately; it is only ever data.
+    # Good: a ? placeholder sends the value apart from the SQL; it is only ever data.
     DB_FILE.unlink(missing_ok=True)
     con = new_database(DB_FILE)
-    con.execute("INSERT INTO user (name) VALUES (?)", (NAME,))
+    found = con.execute("SELECT name FROM user WHERE name = ?", (BYPASS,)).fetchall()
+    con.execute("INSERT INTO user (name) VALUES (?)", (DROP,))
     con.commit()
     stored = con.execute("SELECT name FROM user WHERE age IS NULL").fetchone()[0]
-    print(f"Fix: a ? parameter: tables left: {', '.join(tables(con))}; stored name: {stored!r}")
+    print(f"Fix: ? parameters: {BYPASS!r} matched {len(found)} users; {stored!r} was stored")
+    print(f"     as a name; tables left: {', '.join(tables(con))}")
     con.close()
     if os.getenv("KEEP_DB") != "1":
         DB_FILE.unlink()
