@@ -120,11 +120,12 @@ def test_downsampling_writes_means_into_a_bucket_with_its_own_retention(influx):
 # --- common pitfalls: the symptom, then the fix ---
 
 
-def test_pitfall_unclosed_sessions_drain_the_pool():
+def test_pitfall_open_transactions_drain_the_pool_committed_sessions_do_not():
     lines = run_twice("03", "pitfall_unclosed.py")
-    assert lines[0].startswith("Pitfall: 2 sessions never closed hold 2 of 2 connections")
+    assert lines[0].startswith("Pitfall: 2 sessions with a transaction left open hold 2 of 2")
     assert lines[0].endswith("TimeoutError")
-    assert lines[1].endswith("checked out afterwards: 0")
+    assert lines[1].startswith("Committed, never closed: 10 sessions hold 0 connections")
+    assert lines[2].endswith("checked out afterwards: 0")
 
 
 def test_pitfall_unhandled_error_leaves_the_session_unusable(mysql_conn):

@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Pitfall: not closing connections. Sessions left open drain the pool until it times out.
+"""Pitfall: a transaction left open. Its session keeps the connection, and the pool runs dry.
+
+A Session takes a connection from the pool when its transaction begins (the first query)
+and gives it back when the transaction ends: commit(), rollback() or close(). A session
+that queried and was never committed nor closed keeps its connection, and its locks.
 
 Run:   cd lesson-17/03 && python3 pitfall_unclosed.py
 Needs: MySQL (`make services` from the repository root).
@@ -20,24 +24,38 @@ def main():
     # A small pool that never grows, and gives up after one second.
     engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_timeout=1)
 
-    forgotten = []  # sessions a program made and never closed (as a global or a cache would)
+    forgotten = []  # sessions a program made and never finished (as a global or a cache would)
     try:
         for _ in range(POOL_SIZE + 1):
             session = Session(engine)
-            session.execute(text("SELECT 1"))  # takes a connection until close()
+            session.execute(text("SELECT 1"))  # begins a transaction: takes a connection
             forgotten.append(session)
     except PoolTimeout:
         print(
-            f"Pitfall: {len(forgotten)} sessions never closed hold {engine.pool.checkedout()} "
-            f"of {POOL_SIZE} connections; the next one waited 1 s: TimeoutError"
+            f"Pitfall: {len(forgotten)} sessions with a transaction left open hold "
+            f"{engine.pool.checkedout()} of {POOL_SIZE} connections; the next one waited 1 s: "
+            "TimeoutError"
         )
     except OperationalError as exc:
         exit_unreachable(url, exc)
     for session in forgotten:
         session.close()
 
+    committed = []  # finished but never closed: the connection went back at commit()
     for _ in range(10):
-        with Session(engine) as session:  # gives its connection back at the end
+        session = Session(engine)
+        session.execute(text("SELECT 1"))
+        session.commit()
+        committed.append(session)
+    print(
+        f"Committed, never closed: {len(committed)} sessions hold "
+        f"{engine.pool.checkedout()} connections (it goes back when the transaction ends)"
+    )
+    for session in committed:
+        session.close()
+
+    for _ in range(10):
+        with Session(engine) as session:  # ends the transaction (and closes) at the end
             session.execute(text("SELECT 1"))
     print(
         f"Fix: 10 sessions in `with` blocks ran on the pool of {POOL_SIZE}; "
