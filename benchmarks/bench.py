@@ -46,11 +46,13 @@ WHY = {
     "goes to it in a few steps, however large the table.",
     "n+1": "Lazy loading sends one query per parent; eager loading fetches all children "
     "in one or two round trips.",
-    "pooling": "A new connection costs a TCP handshake and a login each time; a pool "
-    "logs in once and lends the connection out again.",
+    "pooling": "A new connection costs a TCP handshake, the MySQL handshake and login, and "
+    "with PyMySQL's default (TLS preferred) a TLS context built anew, loading the system's "
+    "CA certificates; a pool pays that once and lends the connection out again.",
     "dynamodb": "save() makes one HTTP request per item; batch_write() sends 25 items per request.",
-    "influxdb": "A synchronous write is one HTTP request per point; the batching API "
-    "sends thousands of points in one request.",
+    "influxdb": "A synchronous write sends what it is given in one HTTP request: a point "
+    "each is a request each, a list is one; the batching API groups points for you, in a "
+    "background thread that only logs errors unless you pass an error_callback.",
 }
 
 
@@ -80,7 +82,7 @@ def parse_args(argv):
         help="table sizes for the index case, comma-separated",
     )
     parser.add_argument("--parents", type=int, default=300, help="users in the N+1 case")
-    parser.add_argument("--queries", type=int, default=300, help="queries in the pooling case")
+    parser.add_argument("--queries", type=int, default=100, help="queries in the pooling case")
     parser.add_argument(
         "--items", type=int, default=500, help="DynamoDB items; points written one at a time"
     )
@@ -119,7 +121,11 @@ def plan(args, tmp):
         ("selectinload", sql_cases.eager_selectinload),
     ):
         steps.append(("n+1", "MySQL", path, args.parents, "parents", fn, mysql))
-    for path, fn in (("NullPool", sql_cases.no_pool), ("QueuePool", sql_cases.queue_pool)):
+    for path, fn in (
+        ("NullPool", sql_cases.no_pool),
+        ("NullPool, TLS off", sql_cases.no_pool_no_tls),
+        ("QueuePool", sql_cases.queue_pool),
+    ):
         steps.append(("pooling", "MySQL", path, args.queries, "queries", fn, mysql_url))
 
     dynamo = nosql_cases.dynamodb_model(load("04", "settings"))
@@ -134,6 +140,7 @@ def plan(args, tmp):
     bucket = influx_settings.bucket()
     for path, fn, size in (
         ("synchronous write per point", nosql_cases.influx_write_each, args.items),
+        ("synchronous write of a list", nosql_cases.influx_write_list, args.points),
         ("batching write API", nosql_cases.influx_batching, args.points),
     ):
         steps.append(

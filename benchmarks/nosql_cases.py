@@ -68,6 +68,14 @@ def influx_write_each(client, bucket, count):
     return time.perf_counter() - started, {"requests": count}
 
 
+def influx_write_list(client, bucket, count):
+    data = points(count)
+    write_api = client.write_api(write_options=SYNCHRONOUS)
+    started = time.perf_counter()
+    write_api.write(bucket=bucket, record=data)  # a list: one HTTP request
+    return time.perf_counter() - started, {"requests": 1}
+
+
 def influx_batching(client, bucket, count):
     data = points(count)
     options = WriteOptions(batch_size=5_000, flush_interval=10)

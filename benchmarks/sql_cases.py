@@ -255,5 +255,12 @@ def no_pool(url, queries):
     return queries_on(create_engine(url, poolclass=NullPool), url, queries)
 
 
+def no_pool_no_tls(url, queries):
+    """NullPool again, without the TLS context PyMySQL builds for every connection by
+    default (it prefers TLS, and loads the system's CA certificates each time)."""
+    engine = create_engine(url, poolclass=NullPool, connect_args={"ssl_disabled": True})
+    return queries_on(engine, url, queries)
+
+
 def queue_pool(url, queries):
     return queries_on(create_engine(url, pool_size=5, pool_pre_ping=True), url, queries)

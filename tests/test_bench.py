@@ -19,9 +19,13 @@ PATHS = {
     },
     "index": {"no index", "index on email"},
     "n+1": {"lazy loading (N+1)", "joinedload", "selectinload"},
-    "pooling": {"NullPool", "QueuePool"},
+    "pooling": {"NullPool", "NullPool, TLS off", "QueuePool"},
     "dynamodb": {"save() per item", "batch_write()"},
-    "influxdb": {"synchronous write per point", "batching write API"},
+    "influxdb": {
+        "synchronous write per point",
+        "synchronous write of a list",
+        "batching write API",
+    },
 }
 
 
@@ -47,6 +51,9 @@ def test_every_case_produces_numbers_a_json_and_a_real_png(tmp_path, mysql_conn,
     assert n_plus_1 == {"lazy loading (N+1)": 11, "joinedload": 1, "selectinload": 2}
     logins = {r["path"]: r["connections"] for r in report["results"] if r["case"] == "pooling"}
     assert logins["NullPool"] >= 10 and logins["QueuePool"] <= 2, logins
+    assert logins["NullPool, TLS off"] == logins["NullPool"], logins  # TLS changes no count
+    requests = {r["path"]: r["requests"] for r in report["results"] if r["case"] == "influxdb"}
+    assert requests["synchronous write of a list"] == 1, requests
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for path in ("commit per row", "selectinload", "batch_write()", "batching write API"):
         assert path in proc.stdout  # the table

@@ -28,13 +28,13 @@ def main():
     settings.check()
     try:
         if not UserProfile.exists():
-            UserProfile.create_table(read_capacity_units=1, write_capacity_units=1, wait=True)
+            UserProfile.create_table(billing_mode="PAY_PER_REQUEST", wait=True)  # on demand
         save_profiles()
         print(f"Saved {len(PROFILES)} profiles in table {UserProfile.Meta.table_name!r}")
 
         bob = UserProfile.get("bob")
         bob.add_tag("python")
-        bob.add_tag("python")  # already there: no second write
+        bob.add_tag("python")  # already there: the condition fails, nothing is written
         bob = UserProfile.get("bob")
         print(f"bob's tags: {bob.tags}, city: {bob.profile_data['city']}")
 

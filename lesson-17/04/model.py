@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -63,9 +64,18 @@ class UserProfile(Model):
         return cls.scan(cls.tags.contains(tag))
 
     def add_tag(self, tag):
-        if tag not in self.tags:
-            self.tags.append(tag)
-            self.save()
+        """Append tag unless the stored list has it, in one conditional update: no read,
+        so two writers cannot lose each other's tags (see concurrency.py). True if added."""
+        try:
+            self.update(
+                actions=[UserProfile.tags.set(UserProfile.tags.append([tag]))],
+                condition=~UserProfile.tags.contains(tag),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False  # already there
+        return True
 
 
 class PageCounter(Model):
@@ -82,6 +92,22 @@ class PageCounter(Model):
     page = UnicodeAttribute(hash_key=True)
     views = NumberAttribute(default=0)
     version = VersionAttribute()
+
+
+class ViewCounter(Model):
+    """A counter changed only by atomic ADD updates (concurrency.py): it needs no version.
+
+    Kept apart from PageCounter on purpose: an update() that skips the version check
+    still writes the version, and PynamoDB writes 1 when the object in hand has none
+    (`PageCounter(page).update(...)`), which would undo the optimistic locking of every
+    versioned writer of that item.
+    """
+
+    class Meta(Location):
+        table_name = "view_counter"
+
+    page = UnicodeAttribute(hash_key=True)
+    views = NumberAttribute(default=0)
 
 
 class TagIndex(GlobalSecondaryIndex):

@@ -12,6 +12,7 @@ a long-lived one. InfluxDB can run that query every hour as a task; here it runs
 from datetime import UTC, datetime, timedelta
 
 from influxdb_client import BucketRetentionRules
+from influxdb_client.client.write_api import SYNCHRONOUS
 
 from settings import connect
 from write import MINUTES, SENSORS, readings
@@ -64,8 +65,9 @@ def main():
             f"{DOWNSAMPLED} {RETENTION[DOWNSAMPLED].days} days"
         )
 
-        with client.write_api() as write_api:
-            write_api.write(bucket=RAW, record=list(readings(start)))
+        # Synchronous: the whole list in one request, and a refused write raises here
+        # (the batching writer only logs its errors, unless given an error_callback).
+        client.write_api(write_options=SYNCHRONOUS).write(bucket=RAW, record=list(readings(start)))
         raw = count(client, RAW, start, stop)
         print(f"Raw: {raw} values in {RAW} ({len(SENSORS)} sensors x {MINUTES} minutes x 2 fields)")
 

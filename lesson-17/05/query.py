@@ -12,7 +12,9 @@ from influxdb_client.rest import ApiException
 
 from settings import bucket, check_message, connect
 
-# The hour write.py fills, in 15-minute windows.
+# The hour write.py fills, in 15-minute windows. aggregateWindow stamps each mean with
+# its window's end by default; timeSrc: "_start" stamps it with the start, so the mean
+# of 08:00-08:15 reads 08:00, as a person reads a table.
 QUERY = """
 from(bucket: bucket)
   |> range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)
