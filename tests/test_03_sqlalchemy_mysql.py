@@ -110,16 +110,16 @@ def test_migrations_upgrade_check_and_downgrade(mysql_conn, mysql_settings):
         f"New database {scratch}: revision None, tables: (none)",
         "After upgrade 0001: revision 0001, tables: address, alembic_version, user",
         "Autogenerate would add: add_index idx_user_age, add_index idx_user_created_at,"
-        " add_index idx_user_email, add_table users",
-        "After upgrade head: revision 0002, tables: address, alembic_version, user, users",
+        " add_table users",
+        "After upgrade head: revision 0003, tables: address, alembic_version, user, users",
         "No new upgrade operations detected.",
-        "After downgrade -1: revision 0001, tables: address, alembic_version, user",
+        "After downgrade -1: revision 0002, tables: address, alembic_version, user, users",
         "After downgrade base: revision None, tables: alembic_version",
-        "After upgrade head: revision 0002, tables: address, alembic_version, user, users",
+        "After upgrade head: revision 0003, tables: address, alembic_version, user, users",
     ]
     with mysql_conn.cursor() as cur:
         cur.execute(f"SELECT version_num FROM `{scratch}`.alembic_version")
-        assert cur.fetchall() == (("0002",),)
+        assert cur.fetchall() == (("0003",),)
         cur.execute(
             "SELECT column_name, data_type, character_maximum_length, is_nullable"
             " FROM information_schema.columns"

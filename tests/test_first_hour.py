@@ -265,12 +265,12 @@ def test_alembic_command_line_works_in_the_section_and_at_the_root(mysql_conn, m
         assert upgrade.returncode == 0, upgrade.stderr
         current = subprocess.run([ALEMBIC, "current"], cwd=cwd, capture_output=True, text=True)
         assert current.returncode == 0, current.stderr
-        assert current.stdout.strip() == "0002 (head)"
+        assert current.stdout.strip() == "0003 (head)"
     with mysql_conn.cursor() as cur:
         cur.execute(
             f"SELECT version_num FROM `{mysql_settings['database']}_migrations`.alembic_version"
         )
-        assert cur.fetchall() == (("0002",),)
+        assert cur.fetchall() == (("0003",),)
 
 
 def test_running_without_the_venv_is_explained_in_the_readme(tmp_path):

@@ -6,7 +6,8 @@ Needs: MySQL (`make services` from the repository root).
 Works in its own database, <MYSQL_DATABASE>_migrations, which it drops and recreates.
 The same migrations from the command line: `alembic upgrade head`, `alembic current`.
 Revision 0001 makes the 02 tables (model.py); 0002, a schema change on top of it, makes
-the best-practices `users` table of schema.py, with its constraints and indexes.
+the best-practices `users` table of schema.py, with its constraints and indexes; 0003
+drops an index 0002 made twice.
 """
 
 from pathlib import Path
@@ -55,7 +56,7 @@ def main():
     print(f"New database {scratch}: {state(engine)}")
     command.upgrade(config, "0001")
     print(f"After upgrade 0001: {state(engine)}")
-    # The models have moved on since 0001: this is what revision 0002 was generated from.
+    # The models have moved on since 0001: what 0002 and 0003 bring, seen by autogenerate.
     print(f"Autogenerate would add: {', '.join(pending_changes(engine))}")
     command.upgrade(config, "head")
     print(f"After upgrade head: {state(engine)}")

@@ -2,7 +2,7 @@
 
 Best practice 5 and the performance chapter's indexing: email unique and not null,
 created_at filled in by the server, and a named index on each column the queries
-filter by. Alembic revision 0002 creates this table. Importing touches no database.
+filter by. Alembic revision 0002 creates this table; 0003 drops a duplicate index. Importing touches no database.
 """
 
 from datetime import datetime
@@ -11,7 +11,8 @@ from sqlalchemy import Index, MetaData, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Constraints get predictable names (uq_users_email, ...), so a migration can drop or
-# change them later by name, on MySQL and on SQLite alike.
+# change them later by name, on MySQL and on SQLite alike. One exception: MySQL names
+# every primary key PRIMARY, whatever it is called here; pk_users exists on SQLite.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -35,8 +36,9 @@ class User(Base):
     # as a plain default would be sent by this program only).
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
+    # The lesson's document also indexes email as idx_user_email; unique=True already
+    # makes an index, so a second one only slows writes (revision 0003 drops it).
     __table_args__ = (
-        Index("idx_user_email", "email"),
         Index("idx_user_age", "age"),
         Index("idx_user_created_at", "created_at"),
     )
