@@ -2,7 +2,8 @@
 
 Best practice 5 and the performance chapter's indexing: email unique and not null,
 created_at filled in by the server, and a named index on each column the queries
-filter by. Alembic revision 0002 creates this table; 0003 drops a duplicate index. Importing touches no database.
+filter by. Alembic revision 0002 creates this table; 0003 drops a duplicate index.
+Importing touches no database.
 """
 
 from datetime import datetime
