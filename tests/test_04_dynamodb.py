@@ -1,5 +1,10 @@
 """04: PynamoDB against the official DynamoDB Local, read back with boto3."""
 
+import os
+import subprocess
+import sys
+
+from utils.paths import LESSON
 from utils.scripts import assert_one_line_error, run_ok, run_script
 from utils.settings import CLOSED_PORT
 
@@ -64,3 +69,37 @@ def test_advanced_operations_fail_in_one_line_without_a_server():
     env = {"DYNAMODB_HOST": f"http://127.0.0.1:{CLOSED_PORT}"}
     result = run_script("04", "advanced_operations.py", env=env)
     assert_one_line_error(result, env["DYNAMODB_HOST"], "make services")
+
+
+def test_real_aws_uses_the_sdks_own_credentials_not_the_local_pair(tmp_path):
+    """DYNAMODB_HOST empty means real AWS: .env's key pair (DynamoDB Local's, written by
+    make install) must not shadow `aws configure`; keys exported in the shell still win."""
+    aws = tmp_path / ".aws"
+    aws.mkdir()
+    (aws / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAFROMCONFIGURE\naws_secret_access_key = s\n"
+    )
+    probe = (
+        "import settings, model, botocore.session\n"
+        "c = botocore.session.get_session().get_credentials()\n"
+        "print(model.User.Meta.host, model.User.Meta.aws_access_key_id, c.method, c.access_key)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(tmp_path), DYNAMODB_HOST="")
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=LESSON / "04", env=env, capture_output=True, text=True
+    )
+    assert found.stdout.split() == ["None", "None", "shared-credentials-file", "AKIAFROMCONFIGURE"]
+    env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = "AKIAEXPORTED", "x"
+    exported = subprocess.run(
+        [sys.executable, "-c", probe], cwd=LESSON / "04", env=env, capture_output=True, text=True
+    )
+    assert exported.stdout.split()[2:] == ["env", "AKIAEXPORTED"], exported.stderr
+    local = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=LESSON / "04",
+        env={**env, "DYNAMODB_HOST": "http://127.0.0.1:8000"},
+        capture_output=True,
+        text=True,
+    )
+    assert local.stdout.split()[:2] == ["http://127.0.0.1:8000", "AKIAEXPORTED"], local.stderr

@@ -24,8 +24,15 @@ LOCAL_KEY = "lesson17local"  # the dummy pair of .env.example
 REGION = os.getenv("AWS_DEFAULT_REGION") or "us-west-1"
 # The endpoint of DynamoDB Local; empty means real AWS (then use real credentials).
 HOST = os.getenv("DYNAMODB_HOST", "http://127.0.0.1:8000") or None
-KEY = os.getenv("AWS_ACCESS_KEY_ID") or (LOCAL_KEY if HOST else None)
-SECRET = os.getenv("AWS_SECRET_ACCESS_KEY") or (LOCAL_KEY if HOST else None)
+KEY_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+if HOST:  # DynamoDB Local: the key pair in .env (make install writes one per machine)
+    KEY = os.getenv("AWS_ACCESS_KEY_ID") or LOCAL_KEY
+    SECRET = os.getenv("AWS_SECRET_ACCESS_KEY") or LOCAL_KEY
+else:  # real AWS: the SDK's own search (exported keys, `aws configure`, SSO, a role)
+    KEY = SECRET = None
+    for name in KEY_NAMES:  # .env's pair is DynamoDB Local's: it must not reach AWS
+        if name not in EXPORTED:
+            os.environ.pop(name, None)
 
 
 def where(name):
