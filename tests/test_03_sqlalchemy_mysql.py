@@ -1,5 +1,7 @@
 """03: the 02 ORM code on a real MySQL-protocol server, read back with raw PyMySQL."""
 
+import pytest
+
 from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_ok, run_script
 from utils.settings import CLOSED_PORT
 
@@ -138,3 +140,38 @@ def test_advanced_scripts_fail_in_one_line_without_a_server():
     assert_one_line_error(run_script("03", "pool.py", env=env), "make services")
     assert_one_line_error(run_script("03", "advanced_queries.py", env=env), "make services")
     assert_one_line_error(run_script("03", "migrate.py", env=env), "make services")
+
+
+@pytest.mark.parametrize("script", ["main.py", "advanced_queries.py", "pitfall_schema.py"])
+def test_a_database_that_is_not_the_lessons_is_left_untouched(script, mysql_conn):
+    """The scripts drop and recreate their tables: in somebody's database (other tables,
+    no mark) they stop with one line before any change; an empty one they mark and use."""
+    foreign, empty = "lesson17_test_foreign", "lesson17_test_empty"
+    with mysql_conn.cursor() as cur:
+        for name in (foreign, empty):
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            cur.execute(f"CREATE DATABASE `{name}`")
+        cur.execute(f"CREATE TABLE `{foreign}`.customers (id INT PRIMARY KEY, name TEXT)")
+        cur.execute(f"CREATE TABLE `{foreign}`.user (id INT PRIMARY KEY, name TEXT)")
+        cur.execute(f"INSERT INTO `{foreign}`.user VALUES (7, 'a real customer')")
+    try:
+        refused = run_script("03", script, env={"MYSQL_DATABASE": foreign})
+        assert_one_line_error(refused, f"database '{foreign}' is not the lesson's", "customers")
+        used = run_ok("03", script, env={"MYSQL_DATABASE": empty})
+        with mysql_conn.cursor() as cur:
+            cur.execute(f"SELECT id, name FROM `{foreign}`.user")
+            assert cur.fetchall() == ((7, "a real customer"),)
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (foreign,),
+            )
+            assert sorted(row[0] for row in cur.fetchall()) == ["customers", "user"]
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (empty,),
+            )
+            assert "lesson17_marker" in {row[0] for row in cur.fetchall()}, used.stdout
+    finally:
+        with mysql_conn.cursor() as cur:
+            for name in (foreign, empty):
+                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -10,8 +10,9 @@ import sys
 from contextlib import contextmanager
 
 from dotenv import dotenv_values, find_dotenv, load_dotenv
-from sqlalchemy import URL, NullPool, create_engine, text
+from sqlalchemy import URL, NullPool, create_engine, event, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import Pool
 
 EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # reads .env into os.environ; contacts nothing
@@ -65,11 +66,56 @@ def database_url(database=None):
     )
 
 
+# The scripts drop and recreate their tables (user, users, ...) in MYSQL_DATABASE. So
+# they work only in a database that is the lesson's: empty (they mark it then), or
+# marked by an earlier run. A database with other tables is somebody's data: nothing is
+# touched, and one line says why. Checked once per engine, on its first connection.
+MARKER = "lesson17_marker"
+MIGRATION_TABLES = {"alembic_version", "user", "address", "users"}  # migrate.py's own
+
+
+@event.listens_for(Pool, "first_connect")
+def only_the_lessons_database(dbapi_connection, connection_record):
+    if not type(dbapi_connection).__module__.startswith("pymysql"):
+        return  # SQLite (indexing.py): a file of the lesson's own
+    with dbapi_connection.cursor() as cur:
+        cur.execute("SELECT DATABASE()")
+        (database,) = cur.fetchone()
+        if database is None or database.endswith("_migrations"):
+            return  # no database chosen; migrate.py's own one: see create_database
+        cur.execute("SHOW TABLES")
+        tables = sorted(row[0] for row in cur.fetchall())
+        if not tables:
+            cur.execute(
+                f"CREATE TABLE `{MARKER}` (note VARCHAR(200)) COMMENT "
+                "'the lesson-17 scripts drop and recreate their tables in this database'"
+            )
+        elif MARKER not in tables:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            sys.exit(
+                f"error: database {database!r} is not the lesson's: it holds other tables "
+                f"({shown}), and these scripts drop and recreate theirs. Nothing was touched. "
+                f"Set {where('MYSQL_DATABASE')} to a new, empty database (the lesson's own "
+                "servers mark theirs: `make services`)"
+            )
+
+
 def create_database(name, fresh=False):
-    """Create a database on the configured server (dropped first when fresh); its URL."""
+    """Create a database on the configured server (dropped first when fresh); its URL.
+    A fresh one replaces only a database that holds nothing but migrate.py's tables."""
     server = database_url()
     with one_line_errors(server), create_engine(server, poolclass=NullPool).begin() as conn:
         if fresh:
+            found = conn.execute(
+                text("SELECT table_name FROM information_schema.tables WHERE table_schema = :d"),
+                {"d": name},
+            )
+            others = sorted({row[0] for row in found} - MIGRATION_TABLES)
+            if others:
+                sys.exit(
+                    f"error: database {name!r} holds tables migrate.py did not make "
+                    f"({', '.join(others[:5])}): it was not dropped. Drop or rename it yourself"
+                )
             conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
         conn.execute(text(f"CREATE DATABASE IF NOT EXISTS `{name}`"))
     return database_url(database=name)

@@ -113,7 +113,22 @@ def reset(s, plan):
         for entry in plan:
             cur.execute(f"DROP DATABASE IF EXISTS `{entry.split(' (')[0]}`")
         cur.execute(f"CREATE DATABASE `{name}`")
+    mark_as_the_lessons(s)
     return f"dropped {', '.join(plan) or 'nothing'}; created {name} empty"
+
+
+# The mark lesson-17/03/settings.py looks for: its scripts drop and recreate their
+# tables only in a database that has it (or is empty). The servers this checkout runs
+# hold the lesson's database by construction, so `up` and `reset` put it there.
+MARKER = "lesson17_marker"
+
+
+def mark_as_the_lessons(s):
+    with _connect(s) as conn, conn.cursor() as cur:
+        cur.execute(
+            f"CREATE TABLE IF NOT EXISTS `{MARKER}` (note VARCHAR(200)) COMMENT "
+            "'the lesson-17 scripts drop and recreate their tables in this database'"
+        )
 
 
 def healthy(s):

@@ -149,6 +149,7 @@ def up():
         ENGINE_FILE.write_text(chosen)  # so that status and down find them
         healthy = status()
         if healthy == 0:
+            claim_database(s)
             summary(s)
         return healthy
     ENGINE_FILE.write_text(chosen)
@@ -174,8 +175,15 @@ def up():
         version = service.start(s)
         seconds = time.monotonic() - started
         log(name, f"healthy in {seconds:.1f} s: {version}, {service.describe(s)}")
+    claim_database(s)
     summary(s)
     return 0
+
+
+def claim_database(s):
+    """This checkout's own MySQL holds the lesson's database: mark it so (see mysql.py)."""
+    if s["MYSQL_HOST"] in LOCAL_HOSTS:  # a server elsewhere is not ours to mark
+        mysql.mark_as_the_lessons(s)
 
 
 def summary(s):
