@@ -21,7 +21,7 @@ services-down:
 services-status:
 	@$(TASKS) services-status
 demo:
-	@$(TASKS) demo $(SECTION)
+	@$(TASKS) demo "$(or $(SECTION),all)" "$(PAUSE)"
 run:
 	@$(TASKS) run $(SCRIPT)
 reset:

@@ -22,16 +22,36 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from platforms import command, venv_python  # noqa: E402
 
-# Every lesson script, in lesson order, as `demo` runs them.
-DEMO = """
-01/main.py 02/main.py 03/main.py 04/main.py 05/write.py 05/query.py 05/plot.py
-03/pool.py 03/migrate.py 03/advanced_queries.py 04/advanced_operations.py
-04/concurrency.py 03/connections.py 03/error_handling.py 03/query_optimisation.py
-03/indexing.py 03/batching.py 04/indexes.py 05/downsample.py
-03/pitfall_unclosed.py 03/pitfall_error_handling.py 03/pitfall_credentials.py
-03/pitfall_transactions.py 03/pitfall_schema.py 03/pitfall_no_pool.py
-05/pitfall_unclosed_writer.py 01/pitfall_sql_injection.py
-""".split()
+# Every lesson script, in lesson order, as `demo` runs them, with the point it makes.
+DEMO = {
+    "01/main.py": "sqlite3 from the standard library: a table, rows, ? placeholders",
+    "02/main.py": "the SQLAlchemy ORM on SQLite: models, a session, a query",
+    "03/main.py": "the same ORM code on MySQL: only the URL changes",
+    "04/main.py": "PynamoDB on DynamoDB Local: a table, save(), get()",
+    "05/write.py": "InfluxDB: three sensors' readings written in batches",
+    "05/query.py": "Flux: 15-minute means of the hour just written",
+    "05/plot.py": "the readings and their means as a chart (sensors.png)",
+    "03/pool.py": "a connection pool: few connections, many threads, pre-ping",
+    "03/migrate.py": "Alembic: upgrade, autogenerate's view, check, downgrade",
+    "03/advanced_queries.py": "and_/or_, an aggregate, a subquery, eager loading",
+    "04/advanced_operations.py": "DynamoDB maps and lists; a scan, filtered two ways",
+    "04/concurrency.py": "many writers, one counter: lost updates, versions, atomic ADD",
+    "03/connections.py": "best practice 1: a session gives its connection back",
+    "03/error_handling.py": "best practice 2: roll back, and objects after commit",
+    "03/query_optimisation.py": "best practice 3: N+1 against joinedload and selectinload",
+    "03/indexing.py": "an index turns a full scan into a lookup (EXPLAIN)",
+    "03/batching.py": "one statement for many rows instead of one per row",
+    "04/indexes.py": "a secondary index answers by tag without a scan",
+    "05/downsample.py": "retention and downsampling: keep means, let raw points expire",
+    "03/pitfall_unclosed.py": "pitfall: a transaction left open holds its connection",
+    "03/pitfall_error_handling.py": "pitfall: a failed flush left without a rollback",
+    "03/pitfall_credentials.py": "pitfall: a password in the code and in the logs",
+    "03/pitfall_transactions.py": "pitfall: half an order saved without a transaction",
+    "03/pitfall_schema.py": "pitfall: no constraints, so bad rows get in",
+    "03/pitfall_no_pool.py": "pitfall: a new connection for every query",
+    "05/pitfall_unclosed_writer.py": "pitfall: a batching writer never closed loses points",
+    "01/pitfall_sql_injection.py": "pitfall: SQL built with an f-string",
+}
 
 
 PLACEHOLDER = "madebymakeinstall"  # the value of each secret in .env.example
@@ -121,17 +141,27 @@ class Tasks:
         self.install()
         self.sh(self.py, "tools/services/services.py", "status")
 
-    def demo(self, section=""):
+    def demo(self, section="", pause=""):
         """run every lesson script in order, as a student would (make demo SECTION=03 or
-        tasks.py demo 03: one section)"""
+        tasks.py demo 03: one section; PAUSE=1 or tasks.py demo all pause: wait for
+        Enter before each script, for a class)"""
+        section = "" if section == "all" else section
         chosen = [s for s in DEMO if not section or s.split("/")[0] == section]
-        if not chosen:
+        if not chosen or pause not in ("", "0", "1", "pause"):
             print(f"error: no section '{section}': choose 01, 02, 03, 04 or 05", file=sys.stderr)
             raise Failed(2)
         self.services()
         for script in chosen:
             folder, name = script.split("/")
-            print(f"\n=== lesson-17/{script}: cd lesson-17/{folder} && python3 {name}", flush=True)
+            print(f"\n=== lesson-17/{script}: {DEMO[script]}", flush=True)
+            if pause in ("1", "pause") and not self.dry_run:
+                try:
+                    input(f"    (cd lesson-17/{folder} && python3 {name})    [Enter to run]")
+                except EOFError:  # no terminal to press Enter in
+                    print("\nerror: PAUSE waits for Enter, and there is no input", file=sys.stderr)
+                    raise Failed(1) from None
+            else:
+                print(f"    (cd lesson-17/{folder} && python3 {name})", flush=True)
             self.sh(self.py, name, cwd=ROOT / "lesson-17" / folder)
 
     def run(self, script="", *args):

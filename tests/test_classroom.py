@@ -120,6 +120,10 @@ def test_sql_echo_shows_the_statements_on_stderr_only(mysql_conn):
         result = run_ok(section, "main.py", env={"SQL_ECHO": "1"})
         assert result.lines == ORM_OUTPUT, "stdout stays what the lesson shows"
         assert "CREATE TABLE" in result.stderr and "INSERT INTO address" in result.stderr
+        if section == "03":  # the lesson's statements, not the MySQL dialect's start-up
+            assert "SELECT DATABASE()" not in result.stderr
+            assert "@@sql_mode" not in result.stderr and "[raw sql] {}" not in result.stderr
+            assert "'alice'" in result.stderr  # parameters that are sent are still shown
 
 
 def png_text(path):

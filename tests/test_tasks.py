@@ -78,7 +78,8 @@ def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamo
         if a.returncode:  # the one-line error (Compose's progress on stderr varies in order)
             assert a.stderr.splitlines()[:1] == b.stderr.splitlines()[:1], with_tasks
     demo = run("python3", "tasks.py", "demo", "01")
-    assert "=== lesson-17/01/main.py: cd lesson-17/01 && python3 main.py" in demo.stdout
+    assert f"=== lesson-17/01/main.py: {tasks.DEMO['01/main.py']}" in demo.stdout
+    assert "    (cd lesson-17/01 && python3 main.py)" in demo.stdout
     assert "=== lesson-17/02" not in demo.stdout
 
 
@@ -150,3 +151,41 @@ def test_the_service_managers_advice_is_typed_as_this_os_types_it(monkeypatch, c
     problem = capsys.readouterr().err.splitlines()[0]
     assert problem.startswith("mysql: nothing answers (")
     assert problem.endswith("Start it with: py tasks.py services")
+
+
+def test_demo_pauses_before_each_script_for_a_class(mysql_conn, dynamodb, influx):
+    """PAUSE=1: each script waits for Enter, after its one-line point and command."""
+    paused = subprocess.run(
+        ["make", "--no-print-directory", "demo", "SECTION=01", "PAUSE=1"],
+        cwd=ROOT,
+        input="\n\n",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert paused.returncode == 0, paused.stderr
+    assert paused.stdout.count("[Enter to run]") == 2  # 01/main.py, 01/pitfall_sql_injection.py
+    assert "Name: Alice, Age: 30" in paused.stdout
+    closed = subprocess.run(  # no Enter comes (stdin closed): it stops, it does not loop
+        ["python3", "tasks.py", "demo", "01", "pause"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert closed.returncode != 0 and "Name: Alice" not in closed.stdout
+
+
+def test_lesson_commands_chain_from_the_repository_root():
+    """Each command of the lesson README starts from the root and comes back to it."""
+    readme = (LESSON / "README.md").read_text()
+    commands = re.findall(r"(?m)^\(?cd lesson-17/.*$", readme)
+    assert commands and all(c.startswith("(cd lesson-17/") and c.endswith(")") for c in commands)
+    both = subprocess.run(
+        ["bash", "-ec", f"{commands[0]}\n(cd lesson-17/02 && {sys.executable} main.py)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert both.returncode == 0 and "Name: Alice" in both.stdout, both.stderr

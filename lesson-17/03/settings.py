@@ -5,6 +5,7 @@ Imported by the scripts of this folder; reading it contacts no server.
 
 import logging
 import os
+import re
 import socket
 import sys
 from contextlib import contextmanager
@@ -18,8 +19,25 @@ EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win
 load_dotenv()  # reads .env into os.environ; contacts nothing
 HOW_TO_START = "Start it with `make services` (from the repository root)."
 
+
+
+class LessonStatements(logging.Filter):
+    """For SQL_ECHO=1 on a projector: the statements the lesson sends. Left out: the
+    questions the MySQL dialect asks the server when it first connects (SELECT
+    DATABASE(), @@sql_mode, ...) and the parameter lines of statements without any."""
+
+    STARTUP = ("SELECT DATABASE()", "SELECT @@", "SHOW VARIABLES")
+
+    def filter(self, record):
+        text = record.getMessage()
+        no_parameters = re.fullmatch(r"\[[^\]]*\] (\{\}|\(\))", text)
+        return not (text.startswith(self.STARTUP) or no_parameters)
+
+
 if os.getenv("SQL_ECHO") == "1":  # show a class every statement, on stderr: SQL_ECHO=1
     logging.basicConfig(format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(LessonStatements())
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
 

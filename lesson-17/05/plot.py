@@ -14,6 +14,7 @@ from datetime import timedelta
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 from query import QUERY as MEANS  # noqa: E402
@@ -44,7 +45,7 @@ def series(client, flux):
 
 
 def draw(raw, means):
-    fig, axes = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    fig, axes = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
     for ax, (field, unit) in zip(axes, FIELDS.items(), strict=True):
         for sensor, row in sorted(raw.items()):
             line = ax.plot(row["time"], row[field], label=sensor, linewidth=1)[0]
@@ -59,10 +60,17 @@ def draw(raw, means):
             )
         ax.set_ylabel(f"{field} ({unit})")
         ax.grid(alpha=0.3)
-    axes[0].legend(title="sensor (dashed: 15-minute means)", fontsize=8)
+    # The legend goes beside the plots, not over the first minutes of the lines.
+    axes[0].legend(
+        title="sensor (dashed: 15-minute means)",
+        fontsize=9,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )
     axes[0].set_title(f"Bucket '{bucket()}', 2026-01-01 08:00-09:00 UTC")
-    axes[1].set_xlabel("time (UTC)")
-    fig.autofmt_xdate()
+    axes[1].set_xlabel("time (UTC), 2026-01-01")
+    axes[1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))  # not "01 08:00"
+    fig.tight_layout()
     # The plotted values go into the PNG too, so that a test can compare them with the server.
     data = {s: {f: row[f] for f in FIELDS} for s, row in sorted(raw.items())}
     fig.savefig(TARGET, dpi=80, metadata={"Description": json.dumps(data)})
