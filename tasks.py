@@ -67,6 +67,41 @@ def with_fresh_secrets(text):
     )
 
 
+def with_operator_secrets(text):
+    """An .env from before the lesson's own MySQL user and InfluxDB token: (new text,
+    what changed). Its root password becomes MYSQL_ROOT_PASSWORD (set-up only) and the
+    scripts get the user `lesson` with a fresh password; its InfluxDB token, the
+    operator's, becomes INFLUXDB_ADMIN_TOKEN, and `make services` makes the scripts' own."""
+    values = dict(re.findall(r"(?m)^([A-Z_]+)=(.*)$", text))
+    notes = []
+    if "MYSQL_ROOT_PASSWORD" not in values and "MYSQL_PASSWORD" in values:
+        if values.get("MYSQL_USER", "root") == "root":
+            root = values["MYSQL_PASSWORD"]
+            text = re.sub(r"(?m)^MYSQL_USER=.*$", "MYSQL_USER=lesson", text)
+            text = re.sub(
+                r"(?m)^MYSQL_PASSWORD=.*$",
+                lambda _: f"MYSQL_PASSWORD={secrets.token_hex(16)}",
+                text,
+            )
+            notes.append("the scripts now log in to MySQL as `lesson`, not root")
+        else:
+            root = secrets.token_hex(16)
+        text = re.sub(
+            r"(?m)^(MYSQL_PASSWORD=.*)$", lambda m: f"{m[1]}\nMYSQL_ROOT_PASSWORD={root}", text
+        )
+        notes.append("root's password is MYSQL_ROOT_PASSWORD, for set-up only")
+    if "INFLUXDB_ADMIN_TOKEN" not in values and "INFLUXDB_TOKEN" in values:
+        admin = values["INFLUXDB_TOKEN"]
+        text = re.sub(
+            r"(?m)^INFLUXDB_TOKEN=.*$",
+            lambda _: f"INFLUXDB_TOKEN=\nINFLUXDB_ADMIN_TOKEN={admin}",
+            text,
+        )
+        notes.append("the InfluxDB operator token is INFLUXDB_ADMIN_TOKEN (make services makes "
+                     "the scripts' own INFLUXDB_TOKEN)")  # fmt: skip
+    return text, notes
+
+
 class Failed(Exception):
     """A step failed: its exit code ends the task (the step already said why)."""
 
@@ -114,9 +149,14 @@ class Tasks:
                 "install: created .env from .env.example, with fresh random passwords and "
                 "tokens (readable by you only)"
             )
-        elif os.name == "posix" and env.stat().st_mode & 0o077:
-            env.chmod(0o600)
-            print("install: .env was readable by other users: made it private (chmod 600)")
+        else:
+            if os.name == "posix" and env.stat().st_mode & 0o077:
+                env.chmod(0o600)
+                print("install: .env was readable by other users: made it private (chmod 600)")
+            text, notes = with_operator_secrets(env.read_text())
+            if notes:
+                env.write_text(text)
+                print(f"install: updated .env: {'; '.join(notes)}")
 
     def doctor(self):
         """when something is wrong: check Python, .venv, .env, ports and servers, say the fix"""

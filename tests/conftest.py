@@ -43,6 +43,21 @@ def mysql_conn(mysql_settings):
     conn.close()
 
 
+@pytest.fixture
+def mysql_admin(mysql_settings):
+    """The same, as root: for what the lesson's user may not do (other databases, the
+    server's own tables), as `make services` does it."""
+    import pymysql
+
+    admin = {**mysql_settings, "user": "root", "password": SETTINGS["MYSQL_ROOT_PASSWORD"]}
+    try:
+        conn = pymysql.connect(**admin, connect_timeout=5, autocommit=True)
+    except pymysql.err.OperationalError as exc:
+        unreachable("MySQL", f"{admin['host']}:{admin['port']}", exc)
+    yield conn
+    conn.close()
+
+
 @pytest.fixture(scope="session")
 def dynamodb():
     """A boto3 DynamoDB client (04 goes through PynamoDB)."""

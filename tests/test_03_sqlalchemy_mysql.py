@@ -3,7 +3,7 @@
 import pytest
 
 from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_ok, run_script
-from utils.settings import CLOSED_PORT
+from utils.settings import CLOSED_PORT, SETTINGS
 
 
 def test_prints_users_with_addresses_twice_the_same(mysql_conn):
@@ -143,11 +143,14 @@ def test_advanced_scripts_fail_in_one_line_without_a_server():
 
 
 @pytest.mark.parametrize("script", ["main.py", "advanced_queries.py", "pitfall_schema.py"])
-def test_a_database_that_is_not_the_lessons_is_left_untouched(script, mysql_conn):
+def test_a_database_that_is_not_the_lessons_is_left_untouched(script, mysql_admin):
     """The scripts drop and recreate their tables: in somebody's database (other tables,
     no mark) they stop with one line before any change; an empty one they mark and use."""
-    foreign, empty = "lesson17_test_foreign", "lesson17_test_empty"
-    with mysql_conn.cursor() as cur:
+    # Named after MYSQL_DATABASE, so that the lesson's user may use them (as on a managed
+    # MySQL whose administrator granted a database that holds somebody's tables).
+    base = SETTINGS["MYSQL_DATABASE"]
+    foreign, empty = f"{base}_test_foreign", f"{base}_test_empty"
+    with mysql_admin.cursor() as cur:
         for name in (foreign, empty):
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
             cur.execute(f"CREATE DATABASE `{name}`")
@@ -158,7 +161,7 @@ def test_a_database_that_is_not_the_lessons_is_left_untouched(script, mysql_conn
         refused = run_script("03", script, env={"MYSQL_DATABASE": foreign})
         assert_one_line_error(refused, f"database '{foreign}' is not the lesson's", "customers")
         used = run_ok("03", script, env={"MYSQL_DATABASE": empty})
-        with mysql_conn.cursor() as cur:
+        with mysql_admin.cursor() as cur:
             cur.execute(f"SELECT id, name FROM `{foreign}`.user")
             assert cur.fetchall() == ((7, "a real customer"),)
             cur.execute(
@@ -172,6 +175,6 @@ def test_a_database_that_is_not_the_lessons_is_left_untouched(script, mysql_conn
             )
             assert "lesson17_marker" in {row[0] for row in cur.fetchall()}, used.stdout
     finally:
-        with mysql_conn.cursor() as cur:
+        with mysql_admin.cursor() as cur:
             for name in (foreign, empty):
                 cur.execute(f"DROP DATABASE IF EXISTS `{name}`")

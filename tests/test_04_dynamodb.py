@@ -54,7 +54,7 @@ def test_advanced_operations_maps_lists_and_scans(dynamodb):
     items = dynamodb.scan(TableName="user_profile")["Items"]
     by_id = {item["user_id"]["S"]: item for item in items}
     python = sorted(uid for uid, item in by_id.items() if {"S": "python"} in item["tags"]["L"])
-    assert first.lines == [
+    assert first.lines[:4] == [
         f"Saved {len(by_id)} profiles in table 'user_profile'",
         "bob's tags: ['go', 'python'], city: Berlin",
         f"Tagged 'python' (scan, filtered in Python): {', '.join(python)}",
@@ -63,6 +63,15 @@ def test_advanced_operations_maps_lists_and_scans(dynamodb):
     # add_tag() wrote "python" once, although it was called twice.
     assert by_id["bob"]["tags"] == {"L": [{"S": "go"}, {"S": "python"}]}
     assert by_id["bob"]["profile_data"]["M"]["city"] == {"S": "Berlin"}
+    # TransactWrite: the 30 moved, the 500 (more than alice has) moved nothing at all.
+    wallets = {
+        i["owner"]["S"]: int(i["credits"]["N"]) for i in dynamodb.scan(TableName="wallet")["Items"]
+    }
+    assert wallets == {"alice": 70, "bob": 30}
+    assert first.lines[4:] == [
+        "TransactWrite, alice -> bob 30: alice 70, bob 30",
+        "TransactWrite, alice -> bob 500: refused (ConditionalCheckFailed); alice 70, bob 30",
+    ]
 
 
 def test_advanced_operations_fail_in_one_line_without_a_server():

@@ -33,7 +33,11 @@ def test_connections_context_manager_returns_what_a_manual_session_keeps(mysql_c
     assert lines[1].endswith("checked out: 0")  # `with`, even when an exception escapes
     assert lines[2].startswith("Manual session") and lines[2].endswith("checked out: 1")
     assert lines[3].endswith("checked out: 0")
-    assert users_emails(mysql_conn) == ["alice@example.com"]  # the failed ones rolled back
+    assert lines[4] == (
+        "sessionmaker(engine).begin(): dave committed, erin rolled back; checked out: 0"
+    )
+    # the failed ones rolled back, dave's block committed by itself
+    assert users_emails(mysql_conn) == ["alice@example.com", "dave@example.com"]
 
 
 def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):

@@ -52,7 +52,11 @@ def test_each_section_service_is_pinned_loopback_and_healthchecked():
         check = service["healthcheck"]
         assert check["test"][0] == "CMD-SHELL" and check["test"][1].strip()
         for volume in service.get("volumes", []):
-            assert volume.split(":")[0] in doc["volumes"], f"{section}: use named volumes"
+            source, target, *mode = volume.split(":")
+            if source.startswith("./"):  # a folder of the section's own, read-only
+                assert (LESSON / section / source).is_dir() and mode == ["ro"], volume
+                continue
+            assert source in doc["volumes"], f"{section}: data in named volumes"
 
 
 def test_published_ports_match_the_urls_in_env_example():
@@ -81,7 +85,7 @@ def test_every_variable_and_default_agrees_with_env_example():
             seen.add(name)
             assert name in EXAMPLE and "make install" in message, f"{section}: {name}"
             assert EXAMPLE[name] == "madebymakeinstall", f"{name}: a secret with a default"
-    assert {"MYSQL_PASSWORD", "MYSQL_DATABASE", "INFLUXDB_TOKEN", "INFLUXDB_ORG"} <= seen
+    assert {"MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD", "INFLUXDB_ADMIN_TOKEN", "INFLUXDB_ORG"} <= seen
 
 
 def compose_command():
@@ -124,9 +128,14 @@ def test_the_real_compose_cli_resolves_env_example_values():
     )
     assert proc.returncode == 0, proc.stderr
     services = json.loads(proc.stdout)["services"]
-    assert services["mysql"]["environment"]["MYSQL_ROOT_PASSWORD"] == EXAMPLE["MYSQL_PASSWORD"]
+    mysql_env = services["mysql"]["environment"]
+    assert mysql_env["MYSQL_ROOT_PASSWORD"] == EXAMPLE["MYSQL_ROOT_PASSWORD"]
+    assert (mysql_env["MYSQL_USER"], mysql_env["MYSQL_PASSWORD"]) == (
+        EXAMPLE["MYSQL_USER"],
+        EXAMPLE["MYSQL_PASSWORD"],
+    )
     influx_env = services["influxdb"]["environment"]
-    assert influx_env["DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"] == EXAMPLE["INFLUXDB_TOKEN"]
+    assert influx_env["DOCKER_INFLUXDB_INIT_ADMIN_TOKEN"] == EXAMPLE["INFLUXDB_ADMIN_TOKEN"]
     published = {
         name: (port["host_ip"], port["published"])
         for name, service in services.items()
@@ -144,8 +153,8 @@ def test_one_section_alone_reads_the_root_env_as_its_comment_says(tmp_path):
     env = tmp_path / ".env"
     env.write_text(
         (ROOT / ".env.example").read_text()
-        + "MYSQL_PASSWORD=changed-in-root-env\n"  # pragma: allowlist secret
-        + "INFLUXDB_TOKEN=changed-token\nDYNAMODB_PORT=8001\n"  # pragma: allowlist secret
+        + "MYSQL_ROOT_PASSWORD=changed-in-root-env\n"  # pragma: allowlist secret
+        + "INFLUXDB_ADMIN_TOKEN=changed-token\nDYNAMODB_PORT=8001\n"  # pragma: allowlist secret
     )
     expected = {
         "03": ("mysql", ["environment", "MYSQL_ROOT_PASSWORD"], "changed-in-root-env"),

@@ -159,18 +159,25 @@ def test_without_any_env_file_a_missing_secret_is_one_line(tmp_path, section, sc
     every lesson-17 server's password): without .env, one line says where it comes from."""
     folder = copy_section(tmp_path, section)
     result = run_script(section, script, env=None, cwd=folder, base_env=clean_env())
-    assert_one_line_error(result, f"{secret} is not set", "`make install` writes it into .env")
+    made_by = {"INFLUXDB_TOKEN": "`make services`"}.get(secret, "`make install`")
+    assert_one_line_error(result, f"{secret} is not set", made_by)
 
 
 # --- messages that name the cause and the fix ---
 
 WRONG = [
     # (section, script, settings, words the one line must hold)
-    (
+    (  # a database the lesson's user has no rights on: MySQL will not say if it exists
         "03",
         "main.py",
         {"MYSQL_DATABASE": "no_such_db"},
-        ["no database 'no_such_db'", "MYSQL_DATABASE"],
+        ["does not let", "use database 'no_such_db'", "MYSQL_DATABASE"],
+    ),
+    (  # one it would have rights on, but which is not there
+        "03",
+        "main.py",
+        {"MYSQL_DATABASE": f"{SETTINGS['MYSQL_DATABASE']}_no_such_db"},
+        [f"no database '{SETTINGS['MYSQL_DATABASE']}_no_such_db'", "MYSQL_DATABASE"],
     ),
     ("03", "pool.py", {"MYSQL_PORT": "abc"}, ["MYSQL_PORT", "must be a port number", "'abc'"]),
     (

@@ -59,9 +59,15 @@ def test_batching_inserts_in_one_commit_and_updates_in_one_statement(mysql_conn)
     lines = run_twice("03", "batching.py")
     assert lines[1] == "bulk_update_ages(+1), session.query().update(): sent: UPDATE x1"
     assert lines[2] == "The same, session.execute(update(User)): 1000 rows; sent: UPDATE x1"
-    assert scalar(mysql_conn, "SELECT COUNT(*) FROM users") == 1000
-    average = float(scalar(mysql_conn, "SELECT AVG(age) FROM users"))
-    assert lines[3] == f"Average age: {average - 2:.2f} before, {average:.2f} after"
+    assert lines[3] == "  the SQL: UPDATE users SET age=(users.age + %(age_1)s)"
+    assert scalar(mysql_conn, "SELECT COUNT(*) FROM users") == 2000
+    average = float(scalar(mysql_conn, "SELECT AVG(age) FROM users WHERE email LIKE 'user%%'"))
+    assert lines[4] == f"Average age: {average - 2:.2f} before, {average:.2f} after"
+    bulk = scalar(mysql_conn, "SELECT COUNT(*) FROM users WHERE email LIKE 'bulk%%' AND age = 30")
+    assert lines[5] == (
+        f"bulk_insert_users, session.execute(insert(User), dicts): {bulk} more; "
+        "sent: INSERT x1; users now 2000"
+    )
 
 
 def test_a_global_secondary_index_reads_only_the_matching_items(dynamodb):
@@ -115,6 +121,14 @@ def test_downsampling_writes_means_into_a_bucket_with_its_own_retention(influx):
     assert lines[1].startswith(f"Raw: {raw} values") and lines[2].startswith(
         f"Downsampled: {means}"
     )
+    # The same query as a task the server runs every hour: one, however often the script ran.
+    tasks = json.loads(influx.request("/api/v2/tasks?name=downsample%20sensors_recent"))["tasks"]
+    assert [(t["every"], t["status"]) for t in tasks] == [("1h", "active")]
+    assert 'to(bucket: "sensors_downsampled")' in tasks[0]["flux"]
+    assert "range(start: -task.every)" in tasks[0]["flux"]
+    assert lines[3] == (
+        "Task 'downsample sensors_recent': InfluxDB runs the same query every 1h, by itself"
+    )
 
 
 # --- common pitfalls: the symptom, then the fix ---
@@ -155,7 +169,11 @@ def test_pitfall_autocommit_leaves_half_an_order(mysql_conn):
     assert lines == [
         "Pitfall: autocommit per statement, the line failed: 1 order(s), 0 line(s) left",
         "Fix: one transaction, the line failed: 0 order(s), 0 line(s) left",
+        # MySQL's implicit commit: the DDL committed the order the rollback meant to undo
+        "Pitfall: CREATE TABLE inside a transaction, then rollback(): 1 order(s), 0 line(s) left",
     ]
+    tables = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'demo_note'"
+    assert scalar(mysql_conn, tables) == 1
     assert scalar(mysql_conn, "SELECT COUNT(*) FROM demo_order") == 0
     assert scalar(mysql_conn, "SELECT COUNT(*) FROM demo_order_line") == 0
 

@@ -34,6 +34,7 @@ def checkout_copy(tmp_path):
     for section in ("03", "04", "05"):
         (tmp_path / "lesson-17" / section).mkdir(parents=True)
         shutil.copy(LESSON / section / "docker-compose.yml", tmp_path / "lesson-17" / section)
+    shutil.copytree(LESSON / "03" / "mysql-init", tmp_path / "lesson-17" / "03" / "mysql-init")
     return tmp_path
 
 
@@ -238,6 +239,8 @@ def test_finding_3_reset_knows_every_table_and_bucket_the_lesson_makes(monkeypat
     assigned = re.findall(r"(?m)^(?:RAW, DOWNSAMPLED|BUCKET) = (.+)$", code)
     buckets = {name for line in assigned for name in re.findall(r'"(\w+)"', line)}
     assert buckets == set(influxdb_service.lesson_buckets(SETTINGS)[1:])
+    task_names = set(re.findall(r'(?m)^TASK = "(.+)"$', code))
+    assert task_names == set(influxdb_service.LESSON_TASKS)
 
 
 def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
@@ -346,10 +349,10 @@ def test_finding_1_no_server_runs_as_root(mysql_conn, dynamodb, influx):
         assert "0" not in uids, f"{name} (pid {pid}) runs as root: Uid {uids}"
 
 
-def test_finding_1_mysql_cannot_write_or_read_files_of_the_machine(mysql_conn):
+def test_finding_1_mysql_cannot_write_or_read_files_of_the_machine(mysql_admin):
     """`SELECT ... INTO DUMPFILE` was the step from MySQL's root to the machine's root;
-    it may write only into a private folder, and LOAD DATA LOCAL is off."""
-    with mysql_conn.cursor() as cur:
+    even root may write only into a private folder, and LOAD DATA LOCAL is off."""
+    with mysql_admin.cursor() as cur:
         cur.execute("SELECT @@secure_file_priv, @@local_infile")
         folder, local_infile = cur.fetchone()
         if engine() == "native":  # the containers' own settings are the image's
@@ -366,8 +369,8 @@ def test_finding_1_mysql_cannot_write_or_read_files_of_the_machine(mysql_conn):
         assert not Path(target).exists(), "the server wrote a file on this machine"
 
 
-def test_finding_1_no_account_logs_in_without_a_password(mysql_conn):
-    with mysql_conn.cursor() as cur:
+def test_finding_1_no_account_logs_in_without_a_password(mysql_admin):
+    with mysql_admin.cursor() as cur:
         cur.execute("SELECT VERSION()")
         if "MariaDB" in cur.fetchone()[0]:
             cur.execute(
@@ -452,7 +455,9 @@ def test_finding_2_every_install_writes_its_own_random_secrets(tmp_path):
         assert "with fresh random passwords and tokens" in proc.stdout, proc.stdout + proc.stderr
         made.append(dict(line.split("=", 1) for line in (checkout / ".env").read_text().splitlines()
                          if "=" in line and not line.startswith("#")))  # fmt: skip
-    for name in (*SECRETS, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    made_by_install = [n for n in SECRETS if n != "INFLUXDB_TOKEN"]  # that one: the server's
+    assert "\nINFLUXDB_TOKEN=\n" in example
+    for name in (*made_by_install, "AWS_ACCESS_KEY_ID"):
         assert f"{name}=madebymakeinstall" in example
         first, second = made[0][name], made[1][name]
         assert re.fullmatch(r"[0-9a-f]{32}", first) and first != second, name
@@ -486,21 +491,24 @@ def test_finding_2_no_public_credential_opens_a_server(mysql_conn, influx):
     server refuses every credential the repository has ever published."""
     import pymysql
 
+    ours = {SETTINGS[n] for n in ("MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD")}
+    ours |= {SETTINGS[n] for n in ("INFLUXDB_TOKEN", "INFLUXDB_ADMIN_TOKEN")}
     for public in PUBLIC:
-        if public in (SETTINGS["MYSQL_PASSWORD"], SETTINGS["INFLUXDB_TOKEN"]):
+        if public in ours:
             continue  # a .env from before the random secrets (a developer's old checkout)
-        try:
-            pymysql.connect(
-                host=SETTINGS["MYSQL_HOST"],
-                port=int(SETTINGS["MYSQL_PORT"]),
-                user=SETTINGS["MYSQL_USER"],
-                password=public,
-                connect_timeout=5,
-            ).close()
-        except pymysql.err.OperationalError as exc:
-            assert exc.args[0] == 1045, exc  # access denied
-        else:
-            raise AssertionError(f"MySQL let {public!r} in")
+        for user in ("root", SETTINGS["MYSQL_USER"]):
+            try:
+                pymysql.connect(
+                    host=SETTINGS["MYSQL_HOST"],
+                    port=int(SETTINGS["MYSQL_PORT"]),
+                    user=user,
+                    password=public,
+                    connect_timeout=5,
+                ).close()
+            except pymysql.err.OperationalError as exc:
+                assert exc.args[0] == 1045, exc  # access denied
+            else:
+                raise AssertionError(f"MySQL let {user} in with {public!r}")
         request = urllib.request.Request(
             f"{SETTINGS['INFLUXDB_URL']}/api/v2/buckets",
             headers={"Authorization": f"Token {public}"},
@@ -511,3 +519,88 @@ def test_finding_2_no_public_credential_opens_a_server(mysql_conn, influx):
             assert exc.code == 401, exc
         else:
             raise AssertionError(f"InfluxDB let {public!r} in")
+
+
+def test_finding_10_the_scripts_mysql_user_has_the_lessons_databases_only(mysql_conn):
+    """The scripts log in as MYSQL_USER, not root: all rights on MYSQL_DATABASE and on
+    the databases named after it, none on the server or on any other database."""
+    database = SETTINGS["MYSQL_DATABASE"]
+    assert SETTINGS["MYSQL_USER"] not in ("", "root")
+    with mysql_conn.cursor() as cur:
+        cur.execute("SHOW GRANTS")
+        grants = sorted(row[0].split(" TO ")[0] for row in cur.fetchall())
+        assert grants == [
+            f"GRANT ALL PRIVILEGES ON `{database}".replace("_", "\\_") + "\\_%`.*",
+            f"GRANT ALL PRIVILEGES ON `{database}`.*",
+            "GRANT USAGE ON *.*",  # the right to log in, and nothing else on the server
+        ], grants
+        with pytest.raises(Exception) as refused:
+            cur.execute("CREATE DATABASE lesson17_not_the_lessons")
+        assert refused.value.args[0] == 1044, refused.value  # access denied to database
+        with pytest.raises(Exception) as refused:
+            cur.execute("SELECT COUNT(*) FROM mysql.user")
+        assert refused.value.args[0] in (1142, 1044), refused.value
+    shown = run_ok("03", "pitfall_credentials.py").stdout
+    assert f"mysql+pymysql://{SETTINGS['MYSQL_USER']}:***@" in shown
+
+
+def test_finding_10_the_scripts_influx_token_reaches_the_orgs_buckets_only(influx):
+    """INFLUXDB_TOKEN, made by make services, reads and writes the org's buckets; it
+    cannot see tokens or users, make an org, or act as the operator's token does."""
+    token, admin = SETTINGS["INFLUXDB_TOKEN"], SETTINGS["INFLUXDB_ADMIN_TOKEN"]
+    assert token and admin and token != admin
+
+    def call(method, path, body=None, key=token):
+        request = urllib.request.Request(
+            f"{SETTINGS['INFLUXDB_URL']}{path}",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Token {key}", "Content-Type": "application/json"},
+            method=method,
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                return resp.status, json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            return exc.code, {}
+
+    org = SETTINGS["INFLUXDB_ORG"]
+    assert call("GET", f"/api/v2/buckets?org={org}")[0] == 200
+    # Listings show only what a token may read: no tokens, no users for this one.
+    assert call("GET", "/api/v2/authorizations")[1].get("authorizations") == []
+    assert call("GET", "/api/v2/users")[1].get("users") == []
+    assert call("POST", "/api/v2/orgs", {"name": "lesson17-other"})[0] in (401, 403)
+    assert call("GET", "/api/v2/authorizations", key=admin)[1]["authorizations"]  # operator
+    run_ok("05", "write.py")  # and the scripts do their work with it
+
+
+def test_finding_10_install_moves_an_old_env_to_the_lessons_own_credentials(tmp_path):
+    """An .env from before: root's password becomes MYSQL_ROOT_PASSWORD (set-up only), the
+    scripts get the user lesson with a new password, the token becomes the operator's."""
+    checkout = checkout_copy(tmp_path)
+    shutil.copy(ROOT / "tasks.py", checkout)
+    old = (
+        "MYSQL_USER=root\nMYSQL_PASSWORD=oldroot\n"  # pragma: allowlist secret
+        "MYSQL_DATABASE=demo\nINFLUXDB_TOKEN=oldtoken\n"  # pragma: allowlist secret
+    )
+    (checkout / ".env").write_text(old)
+    proc = subprocess.run(
+        [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
+    assert "install: updated .env" in proc.stdout, proc.stdout + proc.stderr
+    new = dict(
+        line.split("=", 1) for line in (checkout / ".env").read_text().splitlines() if "=" in line
+    )
+    assert new["MYSQL_USER"] == "lesson"
+    assert new["MYSQL_ROOT_PASSWORD"] == "oldroot"  # pragma: allowlist secret
+    assert re.fullmatch(r"[0-9a-f]{32}", new["MYSQL_PASSWORD"])
+    assert new["INFLUXDB_ADMIN_TOKEN"] == "oldtoken" and new["INFLUXDB_TOKEN"] == ""
+    again = subprocess.run(
+        [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
+    assert "updated .env" not in again.stdout  # once only

@@ -117,7 +117,7 @@ def tls_container(folder):
     """The compose file's MySQL image, its server given the test's certificate."""
     compose = yaml.safe_load((LESSON / "03" / "docker-compose.yml").read_text())
     image = compose["services"]["mysql"]["image"]
-    secrets = {"MYSQL_ROOT_PASSWORD": SETTINGS["MYSQL_PASSWORD"]}  # by name: not in `ps`
+    secrets = {"MYSQL_ROOT_PASSWORD": SETTINGS["MYSQL_ROOT_PASSWORD"]}  # by name: not in `ps`
     if SETTINGS["MYSQL_USER"] != "root":
         secrets.update(MYSQL_USER=SETTINGS["MYSQL_USER"], MYSQL_PASSWORD=SETTINGS["MYSQL_PASSWORD"])
     names = [arg for name in secrets for arg in ("-e", name)]

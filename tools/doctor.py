@@ -124,6 +124,13 @@ def check_env_file():
             "`make install` writes random ones only into a new .env (and a server set up "
             "with these keeps them until its data is reset)",
         )
+    if re.search(r"(?m)^MYSQL_USER=root\s*$", env.read_text()):
+        report(
+            "warn",
+            ".env",
+            "MYSQL_USER is root: the scripts should not log in as the server's administrator "
+            f"(`{command('install')}` moves .env to the lesson's own user)",
+        )
     missing = sorted(known - names(env))
     if missing:
         return report("FAIL", ".env", f"lacks {', '.join(missing)}: copy them from .env.example")

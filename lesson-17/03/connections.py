@@ -5,11 +5,12 @@ Run:   cd lesson-17/03 && python3 connections.py
 Needs: MySQL (`make services` from the repository root).
 
 A manual session that meets an exception before close() keeps its connection checked
-out of the pool; in a long-running program, each such error costs one more.
+out of the pool; in a long-running program, each such error costs one more. Last, the
+shape of a real program: a sessionmaker, and `with SessionLocal.begin()` per unit of work.
 """
 
 from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from schema import User, reset
 from settings import database_url, one_line_errors
@@ -58,6 +59,22 @@ def main():
         print(f"Manual session, {exc}: checked out: {engine.pool.checkedout()}")
     session.close()  # what a `with` block would have done: roll back, give it back
     print(f"After an explicit session.close(): checked out: {engine.pool.checkedout()}")
+
+    # What a program does: one factory, configured once, and a block per unit of work.
+    # sessionmaker(engine) makes sessions; .begin() opens one with a transaction that
+    # commits at the end of the block, or rolls back if an exception leaves it.
+    SessionLocal = sessionmaker(engine)
+    with SessionLocal.begin() as session:
+        session.add(User(email="dave@example.com", age=41))
+    try:
+        with SessionLocal.begin() as session:
+            session.add(User(email="erin@example.com", age=-2))
+            session.flush()
+            check_age(session.scalars(select(User).where(User.age < 0)).one())
+    except ValueError:
+        pass
+    print(f"sessionmaker(engine).begin(): dave committed, erin rolled back; checked out: "
+          f"{engine.pool.checkedout()}")  # fmt: skip
 
     with Session(engine) as session:
         saved = session.scalars(select(User.email).order_by(User.id)).all()

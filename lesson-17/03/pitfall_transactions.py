@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Pitfall: ignoring transactions. Two dependent inserts, committed one by one, leave
 half an order behind when the second fails; in one transaction they leave nothing.
+And in MySQL, DDL (CREATE TABLE, ...) commits whatever the transaction did before it.
 
 Run:   cd lesson-17/03 && python3 pitfall_transactions.py
 Needs: MySQL (`make services` from the repository root).
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from settings import database_url, exit_unreachable
 
 TABLES = [  # throw-away tables this script owns
+    "DROP TABLE IF EXISTS demo_note",
     "DROP TABLE IF EXISTS demo_order_line",
     "DROP TABLE IF EXISTS demo_order",
     "CREATE TABLE demo_order (id INT PRIMARY KEY, customer VARCHAR(50) NOT NULL)",
@@ -61,6 +63,16 @@ def main():
             place_order(conn, 2)
     except (IntegrityError, OperationalError):
         print(f"Fix: one transaction, the line failed: {counts(engine)} left")
+
+    # One more trap, MySQL's own: a CREATE, ALTER or DROP TABLE first commits the open
+    # transaction (an implicit commit), so rollback() cannot take back what came before.
+    with engine.connect() as conn:
+        conn.execute(ORDER, {"id": 3})
+        conn.execute(text("CREATE TABLE demo_note (id INT)"))  # DDL: commits the INSERT
+        conn.rollback()
+    print(f"Pitfall: CREATE TABLE inside a transaction, then rollback(): {counts(engine)} left")
+    with engine.begin() as conn:  # leave no order behind, as the fix does
+        conn.execute(text("DELETE FROM demo_order"))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ load_dotenv()  # reads .env into os.environ; contacts nothing
 HOW_TO_START = "Start it with `make services` (from the repository root)."
 
 
-
 class LessonStatements(logging.Filter):
     """For SQL_ECHO=1 on a projector: the statements the lesson sends. Left out: the
     questions the MySQL dialect asks the server when it first connects (SELECT
@@ -75,7 +74,7 @@ def database_url(database=None):
         sys.exit(f"error: {where('MYSQL_SSL_CA')} names no file: {ca!r}")
     return URL.create(
         "mysql+pymysql",
-        username=os.getenv("MYSQL_USER", "root"),
+        username=os.getenv("MYSQL_USER", "lesson"),
         password=secret("MYSQL_PASSWORD"),
         host=os.getenv("MYSQL_HOST", "127.0.0.1"),
         port=port(),
@@ -166,6 +165,12 @@ def exit_unreachable(url, exc):
             f"error: {server} refused the login: {reason}. Check {where('MYSQL_USER')} and "
             f"{where('MYSQL_PASSWORD')}; after changing them, `make services` applies them "
             "(with Docker, first `docker compose down -v`: a volume keeps its first password)"
+        )
+    if code == 1044:  # the user may not use it (MySQL does not say whether it exists)
+        sys.exit(
+            f"error: {server} does not let {url.username!r} use database {url.database!r}: "
+            f"check {where('MYSQL_DATABASE')}: the lesson's user may use only the lesson's "
+            "database and those named after it"
         )
     if code == 1049:  # unknown database
         sys.exit(

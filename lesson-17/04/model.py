@@ -110,6 +110,17 @@ class ViewCounter(Model):
     views = NumberAttribute(default=0)
 
 
+class Wallet(Model):
+    """Credits per user (advanced_operations.py): moved between two items in one
+    transaction, with a condition that no balance goes below zero."""
+
+    class Meta(Location):
+        table_name = "wallet"
+
+    owner = UnicodeAttribute(hash_key=True)
+    credits = NumberAttribute(default=0)
+
+
 class TagIndex(GlobalSecondaryIndex):
     """A second key for Article: DynamoDB keeps, per tag, the articles that carry it."""
 

@@ -35,6 +35,13 @@ else:  # real AWS: the SDK's own search (exported keys, `aws configure`, SSO, a 
             os.environ.pop(name, None)
 
 
+def connection():
+    """A PynamoDB Connection to where the models live: what a transaction is sent over."""
+    from pynamodb.connection import Connection
+
+    return Connection(region=REGION, host=HOST, aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+
+
 def where(name):
     """Where a setting came from, for error messages."""
     if name in EXPORTED:

@@ -6,7 +6,8 @@ Needs: InfluxDB 2 (`make services` from the repository root).
 
 A bucket's retention period deletes older data by itself. The usual pattern: raw
 points in a short-lived bucket, and a Flux query that writes their means (`to()`) into
-a long-lived one. InfluxDB can run that query every hour as a task; here it runs once.
+a long-lived one. Here it runs once; then the script makes it an InfluxDB task, which the
+server runs every hour by itself.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,16 @@ from(bucket: raw)
   |> filter(fn: (r) => r._measurement == "environment")
   |> aggregateWindow(every: 15m, fn: mean, createEmpty: false, timeSrc: "_start")
   |> to(bucket: downsampled)
+"""
+# The same downsampling as an InfluxDB task: the server runs it every hour by itself,
+# each time on the hour just gone (task.every), with no script running.
+TASK = "downsample sensors_recent"
+TASK_FLUX = f"""
+from(bucket: "{RAW}")
+  |> range(start: -task.every)
+  |> filter(fn: (r) => r._measurement == "environment")
+  |> aggregateWindow(every: 15m, fn: mean, createEmpty: false, timeSrc: "_start")
+  |> to(bucket: "{DOWNSAMPLED}")
 """
 COUNT = """
 from(bucket: bucket)
@@ -45,6 +56,15 @@ def ensure_bucket(client, name, keep):
     else:
         found.retention_rules = [rule]
         api.update_bucket(found)
+
+
+def schedule(client):
+    """Create the task (replacing one an earlier run made); InfluxDB keeps and runs it."""
+    tasks = client.tasks_api()
+    for earlier in tasks.find_tasks(name=TASK):
+        tasks.delete_task(earlier.id)
+    org = client.organizations_api().find_organizations(org=client.org)[0]
+    return tasks.create_task_every(TASK, TASK_FLUX, "1h", org)
 
 
 def count(client, bucket, start, stop):
@@ -78,6 +98,8 @@ def main():
             f"Downsampled: {means} values in {DOWNSAMPLED} (15-minute means), "
             f"{raw // means} times fewer to keep"
         )
+        task = schedule(client)
+        print(f"Task {task.name!r}: InfluxDB runs the same query every {task.every}, by itself")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,10 @@ def token():
     """The API token, from the environment or .env; no default in the code."""
     value = os.getenv("INFLUXDB_TOKEN")
     if not value:
-        sys.exit("error: INFLUXDB_TOKEN is not set: `make install` writes it into .env at the root")
+        sys.exit(
+            "error: INFLUXDB_TOKEN is not set: `make services` makes the lesson's token and "
+            "writes it into .env at the root"
+        )
     return value
 
 

@@ -121,7 +121,7 @@ def mysql_url():
 
     return URL.create(
         "mysql+pymysql",
-        username=os.getenv("MYSQL_USER", "root"),
+        username=os.getenv("MYSQL_USER", "lesson"),
         password=os.environ["MYSQL_PASSWORD"],  # from .env: `make install` writes it
         host=os.getenv("MYSQL_HOST", "127.0.0.1"),
         port=int(os.getenv("MYSQL_PORT", "3306")),

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -143,7 +144,28 @@ def read_settings():
     return settings
 
 
-SECRETS = ("MYSQL_PASSWORD", "INFLUXDB_TOKEN", "INFLUXDB_PASSWORD", "AWS_SECRET_ACCESS_KEY")
+def write_env_setting(name, value):
+    """Set one line NAME=value in .env (replaced where it is, else added), keeping the
+    file's other lines, comments and private mode."""
+    env = ROOT / ".env"
+    text = env.read_text() if env.exists() else ""
+    line = f"{name}={value}"
+    if re.search(rf"(?m)^{name}=", text):
+        text = re.sub(rf"(?m)^{name}=.*$", lambda _: line, text)
+    else:
+        text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+    with open_private(env) as out:
+        out.write(text)
+
+
+SECRETS = (
+    "MYSQL_PASSWORD",
+    "MYSQL_ROOT_PASSWORD",
+    "INFLUXDB_TOKEN",
+    "INFLUXDB_ADMIN_TOKEN",
+    "INFLUXDB_PASSWORD",
+    "AWS_SECRET_ACCESS_KEY",
+)
 
 
 def redact(text):

@@ -105,7 +105,7 @@ def tables(s):
 # The tables the lesson's scripts, exercises and benchmark create (a test keeps this list
 # equal to the `table_name`s in their code): `reset` deletes these and no other.
 LESSON_TABLES = (
-    "user", "user_profile", "page_counter", "view_counter", "article",  # lesson-17/04
+    "user", "user_profile", "page_counter", "view_counter", "wallet", "article",  # 04
     "social_post", "social_follow",  # practice 4
     "bench_item",  # make bench
 )  # fmt: skip

@@ -20,6 +20,7 @@ from common import (
     verified,
     wait_until,
     which,
+    write_env_setting,
 )
 from platforms import command
 
@@ -31,10 +32,12 @@ EXPECTED = "3 to 6 minutes on 2 cores"  # Go modules, libflux with cargo, then t
 daemon = Daemon(NAME)
 
 
-def _api(s, method, path, body=None, token=True):
+def _api(s, method, path, body=None, token=True, admin=False):
+    """A call to InfluxDB's HTTP API: with the scripts' token, or the operator's (admin)."""
     headers = {"Content-Type": "application/json"}
     if token:
-        headers["Authorization"] = f"Token {s['INFLUXDB_TOKEN']}"
+        name = "INFLUXDB_ADMIN_TOKEN" if admin else "INFLUXDB_TOKEN"
+        headers["Authorization"] = f"Token {s[name]}"
     data = json.dumps(body).encode() if body is not None else None
     url = s["INFLUXDB_URL"].rstrip("/") + path
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
@@ -71,7 +74,8 @@ def probe(s):
 
 def buckets(s):
     """The org's own buckets (not the _monitoring and _tasks system ones)."""
-    found = _api(s, "GET", f"/api/v2/buckets?org={s['INFLUXDB_ORG']}&limit=100")["buckets"]
+    path = f"/api/v2/buckets?org={s['INFLUXDB_ORG']}&limit=100"
+    found = _api(s, "GET", path, admin=True)["buckets"]
     return [b for b in found if not b["name"].startswith("_")]
 
 
@@ -81,25 +85,92 @@ def lesson_buckets(s):
     return (s["INFLUXDB_BUCKET"], "sensors_recent", "sensors_downsampled", "practice_analytics")
 
 
+LESSON_TASKS = ("downsample sensors_recent",)  # lesson-17/05/downsample.py's
+
+
+def tasks(s):
+    found = _api(s, "GET", f"/api/v2/tasks?org={s['INFLUXDB_ORG']}&limit=100", admin=True)
+    return [t for t in found["tasks"] if t["name"] in LESSON_TASKS]
+
+
 def reset_plan(s):
-    """What `reset` would delete: the lesson's buckets that exist."""
-    return [b["name"] for b in buckets(s) if b["name"] in lesson_buckets(s)]
+    """What `reset` would delete: the lesson's buckets and tasks that exist."""
+    plan = [b["name"] for b in buckets(s) if b["name"] in lesson_buckets(s)]
+    return plan + [f"task {t['name']!r}" for t in tasks(s)]
 
 
 def reset(s, plan):
-    """Delete the lesson's buckets (the plan) and create INFLUXDB_BUCKET again, empty."""
+    """Delete the lesson's buckets and tasks (the plan); create INFLUXDB_BUCKET again."""
+    for task in tasks(s):
+        if f"task {task['name']!r}" in plan:
+            _api(s, "DELETE", f"/api/v2/tasks/{task['id']}", admin=True)
     for bucket in buckets(s):
         if bucket["name"] in plan:
-            _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}")
-    org = _api(s, "GET", f"/api/v2/orgs?org={s['INFLUXDB_ORG']}")["orgs"][0]["id"]
+            _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}", admin=True)
     _api(
         s,
         "POST",
         "/api/v2/buckets",
-        {"name": s["INFLUXDB_BUCKET"], "orgID": org, "retentionRules": []},
+        {"name": s["INFLUXDB_BUCKET"], "orgID": _org_id(s), "retentionRules": []},
+        admin=True,
     )
     names = ", ".join(plan) or "nothing"  # other buckets stay
     return f"deleted {names}; created {s['INFLUXDB_BUCKET']} empty"
+
+
+def _org_id(s):
+    return _api(s, "GET", f"/api/v2/orgs?org={s['INFLUXDB_ORG']}", admin=True)["orgs"][0]["id"]
+
+
+LESSON_TOKEN = "lesson-17 scripts: read and write the buckets of this org, nothing else"
+
+
+def lesson_permissions(org_id):
+    """The scripts' token: the org's buckets (their data, and new buckets such as
+    downsample.py's) and tasks (downsample.py schedules one), and reading the org itself.
+    No users, tokens, other orgs or settings."""
+    return [
+        {"action": action, "resource": {"type": kind, "orgID": org_id}}
+        for kind in ("buckets", "tasks")
+        for action in ("read", "write")
+    ] + [{"action": "read", "resource": {"type": "orgs", "id": org_id}}]
+
+
+def _rights(permissions):
+    return sorted(
+        (p["action"], p["resource"]["type"], p["resource"].get("orgID") or p["resource"].get("id"))
+        for p in permissions
+    )
+
+
+def prepare(s):
+    """After a start, as the operator: what the scripts need that a server lacks."""
+    ensure_lesson_token(s)
+
+
+def ensure_lesson_token(s):
+    """INFLUXDB_TOKEN works and is not the operator's, or a new one is made and written
+    into .env (InfluxDB makes token values itself: none can be chosen in advance)."""
+    org = _org_id(s)
+    tokens = _api(s, "GET", "/api/v2/authorizations", admin=True)["authorizations"]
+    current = [a for a in tokens if s["INFLUXDB_TOKEN"] and a.get("token") == s["INFLUXDB_TOKEN"]]
+    if current and _rights(current[0]["permissions"]) == _rights(lesson_permissions(org)):
+        return  # the scripts' own, with exactly the rights they need
+    if "INFLUXDB_TOKEN" in os.environ:  # exported in the shell: .env would not be read
+        raise Fail("influxdb: INFLUXDB_TOKEN, exported in your shell, is refused: unset it")
+    for old in tokens:  # an earlier token of the scripts, with other rights: retired
+        if old.get("description") == LESSON_TOKEN:
+            _api(s, "DELETE", f"/api/v2/authorizations/{old['id']}", admin=True)
+    made = _api(
+        s,
+        "POST",
+        "/api/v2/authorizations",
+        {"orgID": org, "description": LESSON_TOKEN, "permissions": lesson_permissions(org)},
+        admin=True,
+    )
+    s["INFLUXDB_TOKEN"] = made["token"]
+    write_env_setting("INFLUXDB_TOKEN", made["token"])
+    log(NAME, "made the scripts' token (the org's buckets and tasks only), wrote it into .env")
 
 
 def healthy(s):
@@ -186,10 +257,11 @@ def _setup(s):
                 "password": s["INFLUXDB_PASSWORD"],
                 "org": s["INFLUXDB_ORG"],
                 "bucket": s["INFLUXDB_BUCKET"],
-                "token": s["INFLUXDB_TOKEN"],
+                "token": s["INFLUXDB_ADMIN_TOKEN"],
             },
         )
         log(NAME, f"set up org {s['INFLUXDB_ORG']}, bucket {s['INFLUXDB_BUCKET']}")
+    ensure_lesson_token(s)
     state, detail = probe(s)
     if state != "ok":
         raise Fail(

@@ -40,18 +40,48 @@ def _pymysql():
     return pymysql
 
 
-def _connect(s, database=True, timeout=3):
+def _connect(s, database=True, timeout=3, admin=False):
     """A PyMySQL connection with the settings: the same protocol the lesson speaks, so no
-    mysql client is needed on the host (a laptop with Docker has none)."""
+    mysql client is needed on the host (a laptop with Docker has none). admin: as root,
+    for setting the server up; otherwise as the scripts' own user."""
     return _pymysql().connect(
         host=s["MYSQL_HOST"],
         port=int(s["MYSQL_PORT"]),
-        user=s["MYSQL_USER"],
-        password=s["MYSQL_PASSWORD"],
+        user="root" if admin else s["MYSQL_USER"],
+        password=s["MYSQL_ROOT_PASSWORD"] if admin else s["MYSQL_PASSWORD"],
         database=s["MYSQL_DATABASE"] if database else None,
         connect_timeout=timeout,
         autocommit=True,
     )
+
+
+def lesson_account_sql(s):
+    """The scripts' own account: all rights on MYSQL_DATABASE and on the databases named
+    after it (demo_migrations, ...), none on the server or on anything else. Idempotent."""
+    user, database = s["MYSQL_USER"], s["MYSQL_DATABASE"]
+    if user == "root":
+        return []  # an .env that keeps root: nothing to create (doctor warns)
+    account = f"{_quote(user)}@'%'"  # under Docker, clients arrive from the bridge
+    scratch = database.replace("_", "\\_") + "\\_%"  # `demo\_%`: demo_ and anything
+    return [
+        f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {_quote(s['MYSQL_PASSWORD'])};",
+        f"ALTER USER {account} IDENTIFIED BY {_quote(s['MYSQL_PASSWORD'])};",
+        f"GRANT ALL PRIVILEGES ON `{database}`.* TO {account};",
+        f"GRANT ALL PRIVILEGES ON `{scratch}`.* TO {account};",
+    ]
+
+
+def prepare(s):
+    """After a start, as the operator: what the scripts need that a server lacks."""
+    ensure_lesson_account(s)
+
+
+def ensure_lesson_account(s):
+    """As root: the scripts' account exists, with .env's password and only its rights."""
+    with _connect(s, database=False, admin=True) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`")
+        for statement in lesson_account_sql(s):
+            cur.execute(statement)
 
 
 def probe(s):
@@ -96,7 +126,7 @@ def reset_plan(s):
     """What `reset` would drop: the lesson's databases (MYSQL_DATABASE and its Alembic
     twin) that exist, with their table counts."""
     name = s["MYSQL_DATABASE"]
-    with _connect(s, database=False) as conn, conn.cursor() as cur:
+    with _connect(s, database=False, admin=True) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT schema_name, COUNT(table_name) FROM information_schema.schemata"
             " LEFT JOIN information_schema.tables ON table_schema = schema_name"
@@ -109,12 +139,12 @@ def reset_plan(s):
 def reset(s, plan):
     """Drop the lesson's databases (the plan) and create MYSQL_DATABASE again, empty."""
     name = s["MYSQL_DATABASE"]
-    with _connect(s, database=False) as conn, conn.cursor() as cur:
+    with _connect(s, database=False, admin=True) as conn, conn.cursor() as cur:
         for entry in plan:
             cur.execute(f"DROP DATABASE IF EXISTS `{entry.split(' (')[0]}`")
         cur.execute(f"CREATE DATABASE `{name}`")
     mark_as_the_lessons(s)
-    return f"dropped {', '.join(plan) or 'nothing'}; created {name} empty"
+    return f"dropped {', '.join(plan) or 'nothing'}; created {name} empty (marked as the lesson's)"
 
 
 # The mark lesson-17/03/settings.py looks for: its scripts drop and recreate their
@@ -175,17 +205,17 @@ def _quote(value):
 
 def _init_sql(s):
     """Run at every start: users, passwords and database follow .env."""
-    pw = _quote(s["MYSQL_PASSWORD"])
+    pw = _quote(s["MYSQL_ROOT_PASSWORD"])
     lines = []
-    for user in dict.fromkeys(["root", s["MYSQL_USER"]]):
-        for host in ("localhost", "127.0.0.1", "::1"):
-            account = f"{_quote(user)}@{_quote(host)}"
-            lines += [
-                f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {pw};",
-                f"ALTER USER {account} IDENTIFIED BY {pw};",
-                f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION;",
-            ]
+    for host in ("localhost", "127.0.0.1", "::1"):  # root: for setting up, from here only
+        account = f"'root'@{_quote(host)}"
+        lines += [
+            f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {pw};",
+            f"ALTER USER {account} IDENTIFIED BY {pw};",
+            f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION;",
+        ]
     lines.append(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`;")
+    lines += lesson_account_sql(s)
     # The install step's accounts without a password (anonymous, root@<this host>).
     here = _quote(socket.gethostname())
     lines.append(f"DROP USER IF EXISTS ''@'localhost', ''@{here}, 'root'@{here};")

@@ -147,6 +147,7 @@ def up():
             status()
             raise Fail(f"{exc}: the lines above say which server, and the fix") from None
         ENGINE_FILE.write_text(chosen)  # so that status and down find them
+        prepare_all(s)
         healthy = status()
         if healthy == 0:
             claim_database(s)
@@ -157,6 +158,12 @@ def up():
         name = service.NAME
         state, detail = probe(service, s)
         pid = service.daemon.pid()
+        if state == "refused" and pid and hasattr(service, "prepare"):
+            try:  # ours: perhaps only the scripts' account or token is missing
+                service.prepare(s)
+                state, detail = probe(service, s)
+            except Exception:  # noqa: BLE001 - then a fresh start sets everything up
+                pass
         if state == "ok" and pid and runs_as_root(pid):  # started by an older version
             log(name, f"restarting it: pid {pid} runs as root, and no server should")
             state = "restart"
@@ -175,9 +182,18 @@ def up():
         version = service.start(s)
         seconds = time.monotonic() - started
         log(name, f"healthy in {seconds:.1f} s: {version}, {service.describe(s)}")
+    prepare_all(s)
     claim_database(s)
     summary(s)
     return 0
+
+
+def prepare_all(s):
+    """As the operator, on servers this checkout runs: the scripts' own MySQL account and
+    InfluxDB token exist, with exactly the rights they need (quick when nothing is due)."""
+    for service in SERVICES:
+        if hasattr(service, "prepare") and service.address(s)[1] in LOCAL_HOSTS:
+            service.prepare(s)
 
 
 def claim_database(s):
