@@ -77,3 +77,14 @@ def test_dev_container_is_a_laptop_with_docker_and_python():
     assert config["postStartCommand"] == "make services"
     assert "dockerComposeFile" not in config  # servers come from the root compose file and .env
     assert config["forwardPorts"] == [3306, 8000, 8086]
+
+
+def test_ci_runs_what_the_readme_asks_before_a_pull_request():
+    """.ci/run is `make lint` then `make test`, the README's `make lint test`."""
+    steps = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip().startswith("make ")
+    ]
+    assert steps == ["make lint", "make test"]
+    assert "Before a pull request: `make lint test`" in (ROOT / "README.md").read_text()

@@ -1,0 +1,74 @@
+"""One version of each package: every section's requirements.txt pins what the root one
+pins, and names every package its scripts import (directly, or through one it names)."""
+
+import ast
+import importlib.metadata as metadata
+import re
+import sys
+
+import pytest
+
+from utils.paths import LESSON, ROOT
+
+SECTIONS = sorted(p.parent.name for p in LESSON.glob("0[1-5]/requirements.txt"))
+PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", re.M)
+
+
+def pins(path):
+    return {name.lower(): version for name, version in PIN.findall(path.read_text())}
+
+
+def needed_by(names):
+    """The distributions `names` pull in, themselves included (from installed metadata)."""
+    found, todo = set(), list(names)
+    while todo:
+        name = todo.pop().lower()
+        if name in found:
+            continue
+        found.add(name)
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:  # for another Python (a marker): not here
+            continue
+        for requirement in requires:
+            if "extra ==" not in requirement:
+                todo.append(re.split(r"[\s;<>=!~\[(]", requirement, maxsplit=1)[0])
+    return {n.replace("_", "-") for n in found}
+
+
+def imported_distributions(section):
+    folder = LESSON / section
+    local = {p.stem for p in folder.glob("*.py")}
+    modules = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    third_party = modules - local - set(sys.stdlib_module_names)
+    owners = metadata.packages_distributions()
+    return {owners[m][0].lower().replace("_", "-") for m in third_party}
+
+
+def test_the_sections_have_their_own_requirements():
+    assert SECTIONS == ["02", "03", "04", "05"]
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_section_pins_what_the_root_pins(section):
+    root, own = pins(ROOT / "requirements.txt"), pins(LESSON / section / "requirements.txt")
+    assert own, section
+    differ = {
+        name: (version, root.get(name))
+        for name, version in own.items()
+        if root.get(name) != version
+    }
+    assert not differ, f"{section}/requirements.txt (own, root): {differ}"
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_section_names_every_package_its_scripts_import(section):
+    own = pins(LESSON / section / "requirements.txt")
+    missing = imported_distributions(section) - needed_by(own)
+    assert not missing, f"lesson-17/{section}/requirements.txt lacks {sorted(missing)}"
