@@ -51,3 +51,20 @@ def test_every_other_lesson_module_is_imported_by_a_script_beside_it():
             )
         ]
         assert importers, f"{module.relative_to(LESSON)} is used by no script in its folder"
+
+
+def test_no_script_imports_another_runnable_script():
+    """Shared data and helpers live in modules (settings.py, sensors.py, statements.py...):
+    importing a script would tie one lesson to another's code and its changes."""
+    found = []
+    for script in (p for p in lesson_files() if is_script(p)):
+        runnable = {p.stem for p in script.parent.glob("*.py") if is_script(p)}
+        for node in ast.walk(ast.parse(script.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            found += [f"{script.relative_to(LESSON)} imports {n}" for n in names if n in runnable]
+    assert not found, found

@@ -5,38 +5,13 @@ Run:   cd lesson-17/03 && python3 advanced_queries.py
 Needs: MySQL (`make services` from the repository root).
 """
 
-from sqlalchemy import and_, create_engine, event, func, or_
+from sqlalchemy import and_, create_engine, func, or_
 from sqlalchemy.orm import Session, joinedload
 
-from model import Address, Base, User
+from model import Address, User
+from sample_users import seed
 from settings import database_url, one_line_errors
-
-PEOPLE = [  # name, age, email addresses
-    ("alice", 30, ["alice@example.com", "alice@gmail.com"]),
-    ("bob", 17, ["bob@gmail.com"]),
-    ("charlie", 35, ["charlie@example.com"]),
-    ("diana", 70, ["diana@example.com"]),
-    ("eve", 42, ["eve@gmail.com"]),
-]
-
-
-def seed(engine):
-    """This script owns the user and address tables, like main.py: reset, then fill."""
-    Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        session.add_all(
-            User(name=name, age=age, addresses=[Address(email_address=e) for e in emails])
-            for name, age, emails in PEOPLE
-        )
-        session.commit()
-
-
-def count_statements(engine):
-    """A list that grows by one for every SQL statement the engine sends."""
-    sent = []
-    event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
-    return sent
+from statements import count_statements
 
 
 def names(users):

@@ -9,9 +9,9 @@ Prints what is sent to the server; the time it saves is measured by `make bench`
 from sqlalchemy import create_engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from advanced_queries import count_statements
 from schema import User, reset
 from settings import database_url, one_line_errors
+from statements import count_statements
 
 USERS = [{"email": f"user{i}@example.com", "age": 20 + i % 50} for i in range(1000)]
 MORE_USERS = [{"email": f"bulk{i}@example.com", "age": 30} for i in range(1000)]

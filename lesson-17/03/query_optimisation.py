@@ -10,9 +10,10 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, joinedload, raiseload, selectinload
 
-from advanced_queries import count_statements, seed
 from model import User
+from sample_users import seed
 from settings import database_url, one_line_errors
+from statements import count_statements
 
 STRATEGIES = {
     "Lazy loading (N+1)": [],  # one query for the users, then one per user

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from influxdb_client import BucketRetentionRules
 from influxdb_client.client.write_api import SYNCHRONOUS
 
+from sensors import MINUTES, SENSORS, readings
 from settings import connect
-from write import MINUTES, SENSORS, readings
 
 RAW, DOWNSAMPLED = "sensors_recent", "sensors_downsampled"
 RETENTION = {RAW: timedelta(days=7), DOWNSAMPLED: timedelta(days=365)}

@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
-from query import QUERY as MEANS  # noqa: E402
+from sensors import MEANS  # noqa: E402
 from settings import bucket, connect  # noqa: E402
 
 RAW = """

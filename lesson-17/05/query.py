@@ -10,28 +10,15 @@ import sys
 
 from influxdb_client.rest import ApiException
 
+from sensors import MEANS
 from settings import bucket, check_message, connect
-
-# The hour write.py fills, in 15-minute windows. aggregateWindow stamps each mean with
-# its window's end by default; timeSrc: "_start" stamps it with the start, so the mean
-# of 08:00-08:15 reads 08:00, as a person reads a table.
-QUERY = """
-from(bucket: bucket)
-  |> range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)
-  |> filter(fn: (r) => r._measurement == "environment")
-  |> filter(fn: (r) => r._field == "temperature" or r._field == "humidity")
-  |> aggregateWindow(every: 15m, fn: mean, createEmpty: false, timeSrc: "_start")
-  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
-  |> group()
-  |> sort(columns: ["sensor", "_time"])
-"""
 
 
 def main():
     target = bucket()
     with connect() as client:  # settings.py: URL, token and org from .env
         try:
-            tables = client.query_api().query(QUERY, params={"bucket": target})
+            tables = client.query_api().query(MEANS, params={"bucket": target})
         except ApiException as exc:
             reason = exc.message or exc.reason
             sys.exit(f"error: InfluxDB refused the query: {exc.status} {reason}. {check_message()}")

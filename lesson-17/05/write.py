@@ -7,34 +7,14 @@ Settings: INFLUXDB_URL, INFLUXDB_TOKEN, INFLUXDB_ORG, INFLUXDB_BUCKET (.env).
 """
 
 import logging
-import math
 import sys
-from datetime import UTC, datetime, timedelta
 
-from influxdb_client import Point, WriteOptions
+from influxdb_client import WriteOptions
 
+from sensors import MINUTES, SENSORS, START, readings
 from settings import bucket, check_message, connect
 
-# A fixed hour: a point is identified by measurement, tags and timestamp, so writing
-# the same points again overwrites them instead of adding new ones.
-START = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
-MINUTES = 60
 BATCH_SIZE = 50
-SENSORS = {"greenhouse": (24.0, 70.0), "kitchen": (21.0, 45.0), "garage": (12.0, 60.0)}
-
-
-def readings(start=START):
-    """Deterministic temperature and humidity around each sensor's base value."""
-    for sensor, (temperature, humidity) in SENSORS.items():
-        for minute in range(MINUTES):
-            wave = math.sin(2 * math.pi * minute / MINUTES)
-            yield (
-                Point("environment")
-                .tag("sensor", sensor)
-                .field("temperature", round(temperature + 2 * wave, 2))
-                .field("humidity", round(humidity - 5 * wave, 2))
-                .time(start + timedelta(minutes=minute))
-            )
 
 
 def main():
