@@ -1,0 +1,36 @@
+"""Each section folder explains itself: its README maps the lesson's chapters to every
+file there, and says of each script the one-line point `make demo` prints (tasks.DEMO)."""
+
+import subprocess
+import sys
+
+import pytest
+
+from utils.paths import LESSON, ROOT
+
+sys.path.insert(0, str(ROOT))
+import tasks  # noqa: E402
+
+SECTIONS = ["01", "02", "03", "04", "05"]
+
+
+def tracked_entries(section):
+    """The files and folders directly in lesson-17/<section>, as git tracks them."""
+    listed = subprocess.run(
+        ["git", "ls-files", f"lesson-17/{section}"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    return {path.split("/")[2] + ("/" if path.count("/") > 2 else "") for path in listed}
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_the_section_readme_names_every_file_and_each_scripts_point(section):
+    readme = (LESSON / section / "README.md").read_text()
+    missing = [
+        e for e in sorted(tracked_entries(section) - {"README.md"}) if f"`{e}`" not in readme
+    ]
+    assert not missing, f"lesson-17/{section}/README.md does not say what these are: {missing}"
+    for script, point in tasks.DEMO.items():
+        if script.startswith(f"{section}/"):
+            name = script.split("/")[1]
+            row = next(line for line in readme.splitlines() if f"[`{name}`]" in line)
+            assert row.endswith(f"| {point} |"), f"{script}: the point differs from tasks.DEMO"
