@@ -7,24 +7,21 @@ Settings: MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (.e
 """
 
 from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from model import Address, Base, User
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 
 def main():
     url = database_url()  # settings.py: from the environment or .env
     # Create a MySQL database connection
     engine = create_engine(url, echo=False)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         # This script owns its two tables: drop what an earlier run left, so a
         # second run prints the same as the first, then create all tables.
         Base.metadata.drop_all(engine)
         Base.metadata.create_all(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
 
     # Create a new session
     with Session(engine) as session:

@@ -8,9 +8,8 @@ Needs: MySQL (`make services` from the repository root).
 import logging
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 
 class Captured(logging.Handler):
@@ -32,11 +31,9 @@ def main():
     log.setLevel(logging.INFO)
 
     url = database_url()  # settings.py: URL.create() from the environment or .env
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         with create_engine(url).connect() as conn:
             conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
     password = url.password
     # Avoid: the password in the code, then in a string that ends up in the logs.
     hard_coded = f"mysql+pymysql://{url.username}:{password}@{url.host}:{url.port}/{url.database}"

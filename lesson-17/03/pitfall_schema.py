@@ -6,9 +6,9 @@ Needs: MySQL (`make services` from the repository root).
 """
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 metadata = MetaData()
 loose = Table(  # what a hurried first version looks like
@@ -40,11 +40,9 @@ def rows(engine, table):
 def main():
     url = database_url()
     engine = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         metadata.drop_all(engine)
         metadata.create_all(engine)
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
 
     sign_up_twice(engine, loose)
     print(f"Pitfall: no unique constraint: {rows(engine, loose)} users with ann@example.com")

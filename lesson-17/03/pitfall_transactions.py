@@ -10,7 +10,7 @@ Needs: MySQL (`make services` from the repository root).
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 TABLES = [  # throw-away tables this script owns
     "DROP TABLE IF EXISTS demo_note",
@@ -40,12 +40,10 @@ def counts(engine):
 def main():
     url = database_url()
     engine = create_engine(url)
-    try:
+    with one_line_errors(url):  # settings.py: a failure becomes one line
         with engine.begin() as conn:
             for statement in TABLES:
                 conn.execute(text(statement))
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
 
     # Every statement is its own transaction (autocommit): the order stays.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -10,11 +10,10 @@ Needs: MySQL (`make services` from the repository root).
 """
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from settings import database_url, exit_unreachable
+from settings import database_url, one_line_errors
 
 POOL_SIZE = 2
 
@@ -25,19 +24,18 @@ def main():
     engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_timeout=1)
 
     forgotten = []  # sessions a program made and never finished (as a global or a cache would)
-    try:
-        for _ in range(POOL_SIZE + 1):
-            session = Session(engine)
-            session.execute(text("SELECT 1"))  # begins a transaction: takes a connection
-            forgotten.append(session)
-    except PoolTimeout:
-        print(
-            f"Pitfall: {len(forgotten)} sessions with a transaction left open hold "
-            f"{engine.pool.checkedout()} of {POOL_SIZE} connections; the next one waited 1 s: "
-            "TimeoutError"
-        )
-    except OperationalError as exc:
-        exit_unreachable(url, exc)
+    with one_line_errors(url):  # settings.py: a failure becomes one line
+        try:
+            for _ in range(POOL_SIZE + 1):
+                session = Session(engine)
+                session.execute(text("SELECT 1"))  # begins a transaction: takes a connection
+                forgotten.append(session)
+        except PoolTimeout:
+            print(
+                f"Pitfall: {len(forgotten)} sessions with a transaction left open hold "
+                f"{engine.pool.checkedout()} of {POOL_SIZE} connections; the next one waited 1 s: "
+                "TimeoutError"
+            )
     for session in forgotten:
         session.close()
 

@@ -9,7 +9,7 @@ Needs: DynamoDB Local (`make services`), or real AWS
 import sys
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TableError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
 
 import settings
 from model import User
@@ -37,11 +37,7 @@ def main():
         except DoesNotExist:
             sys.exit("error: user alice@example.com not found right after saving it")
 
-    # settings.fail() turns each into one line that names the cause and the fix.
-    except TableError as e:
-        settings.fail(e)
-    except PutError as e:
-        settings.fail(e)
+    # TableError, PutError and every other failure: one line naming the cause and the fix.
     except (PynamoDBException, ClientError, BotoCoreError) as e:
         settings.fail(e)
 
