@@ -6,13 +6,17 @@ true; the state is read back through a client the script does not use.
 
 import json
 import sqlite3
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from utils.paths import LESSON
+from utils.paths import LESSON, ROOT
 from utils.scripts import assert_one_line_error, run_ok, run_script
 from utils.settings import CLOSED_PORT
+
+sys.path.insert(0, str(ROOT))
+import tasks  # noqa: E402
 
 
 def run_twice(section, script, env=None):
@@ -244,27 +248,8 @@ NEEDS_A_SERVER = {
     "04": {"DYNAMODB_HOST": f"http://127.0.0.1:{CLOSED_PORT}"},
     "05": {"INFLUXDB_URL": f"http://127.0.0.1:{CLOSED_PORT}"},
 }
-CHAPTER_SCRIPTS = [
-    ("03", name)
-    for name in (
-        "connections.py",
-        "error_handling.py",
-        "query_optimisation.py",
-        "indexing.py",
-        "batching.py",
-        "pitfall_unclosed.py",
-        "pitfall_error_handling.py",
-        "pitfall_credentials.py",
-        "pitfall_transactions.py",
-        "pitfall_schema.py",
-        "pitfall_no_pool.py",
-    )
-] + [
-    ("04", "indexes.py"),
-    ("04", "concurrency.py"),
-    ("05", "downsample.py"),
-    ("05", "pitfall_unclosed_writer.py"),
-]
+# Every lesson script that needs a server, from the one list of scripts (tasks.DEMO).
+CHAPTER_SCRIPTS = [tuple(s.split("/")) for s in tasks.DEMO if s.split("/")[0] in NEEDS_A_SERVER]
 
 
 @pytest.mark.parametrize(("section", "script"), CHAPTER_SCRIPTS)

@@ -34,3 +34,24 @@ def test_the_section_readme_names_every_file_and_each_scripts_point(section):
             name = script.split("/")[1]
             row = next(line for line in readme.splitlines() if f"[`{name}`]" in line)
             assert row.endswith(f"| {point} |"), f"{script}: the point differs from tasks.DEMO"
+
+
+def test_one_list_of_scripts_everywhere():
+    """tasks.DEMO is the list: it holds every runnable lesson script, the lesson README
+    has an output block for each and no other, and the top README names no other."""
+    import re
+
+    from utils.paths import is_script, lesson_files
+
+    demo = set(tasks.DEMO)
+    scripts = {str(p.relative_to(LESSON)) for p in lesson_files() if is_script(p)}
+    assert demo == scripts, (demo ^ scripts, "tasks.DEMO and the lesson's scripts differ")
+    blocks = set(re.findall(r"<!-- output: (\d\d/\w+\.py) -->", (LESSON / "README.md").read_text()))
+    assert blocks == demo, blocks ^ demo
+    table = (ROOT / "README.md").read_text()
+    named = {
+        f"{section}/{name}"
+        for section, rest in re.findall(r"`\(cd lesson-17/(\d\d) && ([^`]+)\)`", table)
+        for name in re.findall(r"python3 (\w+\.py)", rest)
+    }
+    assert named and named <= demo, named - demo
