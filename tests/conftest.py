@@ -30,30 +30,30 @@ def mysql_settings():
     }
 
 
-@pytest.fixture
-def mysql_conn(mysql_settings):
-    """A raw PyMySQL connection (03 goes through SQLAlchemy)."""
+def mysql_connection(login):
+    """A raw PyMySQL connection, or the test fails with the command that starts MySQL."""
     import pymysql
 
     try:
-        conn = pymysql.connect(**mysql_settings, connect_timeout=5, autocommit=True)
+        return pymysql.connect(**login, connect_timeout=5, autocommit=True)
     except pymysql.err.OperationalError as exc:
-        unreachable("MySQL", f"{mysql_settings['host']}:{mysql_settings['port']}", exc)
+        unreachable("MySQL", f"{login['host']}:{login['port']}", exc)
+
+
+@pytest.fixture
+def mysql_conn(mysql_settings):
+    """As the scripts log in (03 goes through SQLAlchemy; this is the independent client)."""
+    conn = mysql_connection(mysql_settings)
     yield conn
     conn.close()
 
 
 @pytest.fixture
 def mysql_admin(mysql_settings):
-    """The same, as root: for what the lesson's user may not do (other databases, the
-    server's own tables), as `make services` does it."""
-    import pymysql
-
-    admin = {**mysql_settings, "user": "root", "password": SETTINGS["MYSQL_ROOT_PASSWORD"]}
-    try:
-        conn = pymysql.connect(**admin, connect_timeout=5, autocommit=True)
-    except pymysql.err.OperationalError as exc:
-        unreachable("MySQL", f"{admin['host']}:{admin['port']}", exc)
+    """As root: for what the lesson's user may not do (other databases, the server's own
+    tables), as `make services` does it."""
+    root = {**mysql_settings, "user": "root", "password": SETTINGS["MYSQL_ROOT_PASSWORD"]}
+    conn = mysql_connection(root)
     yield conn
     conn.close()
 
