@@ -187,8 +187,11 @@ class Tasks:
         Enter before each script, for a class)"""
         section = "" if section == "all" else section
         chosen = [s for s in DEMO if not section or s.split("/")[0] == section]
-        if not chosen or pause not in ("", "0", "1", "pause"):
+        if not chosen:
             print(f"error: no section '{section}': choose 01, 02, 03, 04 or 05", file=sys.stderr)
+            raise Failed(2)
+        if pause not in ("", "0", "1", "pause"):
+            print(f"error: PAUSE is 1 (wait for Enter) or 0, not {pause!r}", file=sys.stderr)
             raise Failed(2)
         self.services()
         for script in chosen:

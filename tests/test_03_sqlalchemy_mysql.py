@@ -178,3 +178,23 @@ def test_a_database_that_is_not_the_lessons_is_left_untouched(script, mysql_admi
         with mysql_admin.cursor() as cur:
             for name in (foreign, empty):
                 cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+def test_migrate_drops_its_database_only_when_it_holds_migrate_tables_alone(mysql_admin):
+    """migrate.py recreates <db>_migrations; one holding somebody's table is left alone."""
+    scratch = f"{SETTINGS['MYSQL_DATABASE']}_migrations"
+    with mysql_admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS `{scratch}`")
+        cur.execute(f"CREATE DATABASE `{scratch}`")
+        cur.execute(f"CREATE TABLE `{scratch}`.invoices (id INT PRIMARY KEY)")
+        cur.execute(f"INSERT INTO `{scratch}`.invoices VALUES (1)")
+    try:
+        refused = run_script("03", "migrate.py")
+        assert_one_line_error(refused, f"database '{scratch}' holds tables", "invoices")
+        with mysql_admin.cursor() as cur:
+            cur.execute(f"SELECT id FROM `{scratch}`.invoices")
+            assert cur.fetchall() == ((1,),)
+    finally:
+        with mysql_admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{scratch}`")
+    assert run_script("03", "migrate.py").returncode == 0  # its own database, made afresh

@@ -186,3 +186,17 @@ def test_doctor_names_a_lesson_file_that_hides_a_package(tmp_path):
         "FAIL  files     lesson-17/03/sqlalchemy.py hides the installed package sqlalchemy from "
         "the scripts in lesson-17/03: rename it"
     ) in fails
+
+
+def test_doctor_warns_when_the_scripts_would_log_in_as_root(tmp_path):
+    lines = [
+        "MYSQL_USER=root" if line.startswith("MYSQL_USER=") else line
+        for line in (ROOT / ".env.example").read_text().splitlines()
+    ]
+    proc, _ = doctor_in(checkout_copy(tmp_path, lines))
+    warned = [line for line in proc.stdout.splitlines() if "MYSQL_USER is root" in line]
+    assert len(warned) == 1 and warned[0].startswith("warn  .env"), proc.stdout
+    proc, _ = doctor_in(
+        checkout_copy(tmp_path / "lesson", (ROOT / ".env.example").read_text().splitlines())
+    )
+    assert "MYSQL_USER is root" not in proc.stdout

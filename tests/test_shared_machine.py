@@ -38,6 +38,16 @@ def checkout_copy(tmp_path):
     return tmp_path
 
 
+def install_in(checkout):
+    """`python3 tasks.py install` in a copy of the checkout, with this checkout's .venv."""
+    return subprocess.run(
+        [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
+
+
 def services(checkout, *args, env=None):
     return subprocess.run(
         [sys.executable, "tools/services/services.py", *args],
@@ -446,12 +456,7 @@ def test_finding_2_every_install_writes_its_own_random_secrets(tmp_path):
         checkout = checkout_copy(tmp_path / f"clone{n}")
         shutil.copy(ROOT / "tasks.py", checkout)
         (checkout / ".env").unlink()
-        proc = subprocess.run(
-            [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
-            cwd=checkout,
-            capture_output=True,
-            text=True,
-        )
+        proc = install_in(checkout)
         assert "with fresh random passwords and tokens" in proc.stdout, proc.stdout + proc.stderr
         made.append(dict(line.split("=", 1) for line in (checkout / ".env").read_text().splitlines()
                          if "=" in line and not line.startswith("#")))  # fmt: skip
@@ -583,12 +588,7 @@ def test_finding_10_install_moves_an_old_env_to_the_lessons_own_credentials(tmp_
         "MYSQL_DATABASE=demo\nINFLUXDB_TOKEN=oldtoken\n"  # pragma: allowlist secret
     )
     (checkout / ".env").write_text(old)
-    proc = subprocess.run(
-        [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-    )
+    proc = install_in(checkout)
     assert "install: updated .env" in proc.stdout, proc.stdout + proc.stderr
     new = dict(
         line.split("=", 1) for line in (checkout / ".env").read_text().splitlines() if "=" in line
@@ -597,10 +597,5 @@ def test_finding_10_install_moves_an_old_env_to_the_lessons_own_credentials(tmp_
     assert new["MYSQL_ROOT_PASSWORD"] == "oldroot"  # pragma: allowlist secret
     assert re.fullmatch(r"[0-9a-f]{32}", new["MYSQL_PASSWORD"])
     assert new["INFLUXDB_ADMIN_TOKEN"] == "oldtoken" and new["INFLUXDB_TOKEN"] == ""
-    again = subprocess.run(
-        [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-    )
+    again = install_in(checkout)
     assert "updated .env" not in again.stdout  # once only

@@ -189,3 +189,9 @@ def test_lesson_commands_chain_from_the_repository_root():
         text=True,
     )
     assert both.returncode == 0 and "Name: Alice" in both.stdout, both.stderr
+
+
+def test_a_wrong_pause_value_is_named_as_such():
+    proc = run(sys.executable, "tasks.py", "demo", "01", "yes")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: PAUSE is 1 (wait for Enter) or 0, not 'yes'"

@@ -163,7 +163,7 @@ def verify(numbers, extra=()):
     return 0
 
 
-def report(folder, records, proc):
+def report(records, proc):
     """The tutor's report: one line per test, done or TODO, and why; the exit code."""
     load = [r for r in records if r["kind"] == "load"]
     if load:
@@ -210,7 +210,7 @@ def check(number, file=None):
     title = folder.name.split("_", 1)[1].replace("_", " ")
     print(f"Exercise {number}, {title}: checking {module.name}")
     records, proc = run_tests({folder: [module]})
-    return report(folder, records, proc)
+    return report(records, proc)
 
 
 def main(argv):

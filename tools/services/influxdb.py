@@ -122,7 +122,7 @@ def _org_id(s):
     return _api(s, "GET", f"/api/v2/orgs?org={s['INFLUXDB_ORG']}", admin=True)["orgs"][0]["id"]
 
 
-LESSON_TOKEN = "lesson-17 scripts: read and write the buckets of this org, nothing else"
+LESSON_TOKEN = "lesson-17 scripts: the buckets and tasks of this org, nothing else"
 
 
 def lesson_permissions(org_id):
@@ -159,7 +159,7 @@ def ensure_lesson_token(s):
     if "INFLUXDB_TOKEN" in os.environ:  # exported in the shell: .env would not be read
         raise Fail("influxdb: INFLUXDB_TOKEN, exported in your shell, is refused: unset it")
     for old in tokens:  # an earlier token of the scripts, with other rights: retired
-        if old.get("description") == LESSON_TOKEN:
+        if old.get("description", "").startswith("lesson-17 scripts:"):
             _api(s, "DELETE", f"/api/v2/authorizations/{old['id']}", admin=True)
     made = _api(
         s,
