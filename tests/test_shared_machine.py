@@ -4,6 +4,7 @@ A second checkout (a copy of the tools and compose files) stands in for another 
 clone, so that nothing here touches this checkout's running servers.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -599,3 +600,83 @@ def test_finding_10_install_moves_an_old_env_to_the_lessons_own_credentials(tmp_
     assert new["INFLUXDB_ADMIN_TOKEN"] == "oldtoken" and new["INFLUXDB_TOKEN"] == ""
     again = install_in(checkout)
     assert "updated .env" not in again.stdout  # once only
+
+
+DATA_HOME = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, "tools/services")
+import common
+common.SHARED, common.as_root = Path(sys.argv[1]), lambda: True  # root's layout, in a temp dir
+gone = common.forget_gone_checkouts()
+home = common.data_home()
+home.mkdir(parents=True, exist_ok=True)
+(home / "checkout").write_text(str(common.ROOT) + "\\n")  # as Daemon.start writes it
+print(json.dumps({"gone": gone, "home": home.name}))
+"""
+
+
+def test_finding_11_a_fresh_clone_where_a_deleted_one_was_never_meets_its_servers_data(tmp_path):
+    """Found by CI: root's servers kept their data in /var/lib/lesson-17/<hash of the path>,
+    so a new clone at the same path met an InfluxDB set up with the old .env's token (401)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+
+    def data_home_of(checkout):
+        proc = subprocess.run(
+            [sys.executable, "-c", DATA_HOME, str(shared)],
+            cwd=checkout,
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    clone = tmp_path / "clone"
+    first = data_home_of(checkout_copy(clone))
+    shutil.rmtree(clone)
+    second = data_home_of(checkout_copy(clone))
+    assert second["home"] != first["home"]
+    assert second["gone"] == [str(clone.resolve())]
+    assert not (shared / first["home"]).exists()
+
+    # Kept: a checkout that exists, one that ran servers before ids existed (logs, no id,
+    # its folder named by the hash of its path), and a folder a process still runs in.
+    other = data_home_of(checkout_copy(tmp_path / "other"))
+    older = checkout_copy(tmp_path / "older").resolve()
+    (older / ".services" / "mysql").mkdir(parents=True)
+    (older / ".services" / "mysql" / "mysql.log").write_text("")
+    older_home = shared / hashlib.sha256(str(older).encode()).hexdigest()[:12]
+    older_home.mkdir()
+    (older_home / "checkout").write_text(f"{older}\n")
+    busy = shared / "0123456789ab"
+    busy.mkdir()
+    (busy / "checkout").write_text(f"{tmp_path / 'deleted'}\n")
+    sleeper = subprocess.Popen(["sleep", "60"], cwd=busy)
+    try:
+        again = data_home_of(clone)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert again == {"gone": [], "home": second["home"]}
+    assert (shared / other["home"]).is_dir() and older_home.is_dir() and busy.is_dir()
+    assert data_home_of(older)["home"] == older_home.name
+
+
+def test_finding_11_a_refused_operator_token_is_one_line_with_the_fix(monkeypatch, influx):
+    """`make services` meeting an InfluxDB set up with another operator token (an old
+    server folder or volume, a new .env): one line that names the setting and the way out,
+    never a traceback."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import common
+    import services
+
+    wrong = {**common.read_settings(), "INFLUXDB_ADMIN_TOKEN": "not-the-operators"}
+    monkeypatch.setattr(services, "read_settings", lambda: wrong)
+    monkeypatch.setattr(services, "_up", lambda s, chosen: services.influxdb.prepare(s))
+    with pytest.raises(common.Fail) as refused:
+        services.up()
+    message = str(refused.value)
+    assert message.startswith("influxdb: the server refuses INFLUXDB_ADMIN_TOKEN"), message
+    assert "keeps the token it was set up with: put that one in .env" in message
+    assert "\n" not in message

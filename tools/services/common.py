@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -76,8 +77,76 @@ def data_home():
     """Where the servers' data lives (see above)."""
     if not as_root():
         return STATE
-    checkout_id = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
-    return SHARED / checkout_id
+    return SHARED / checkout_id()
+
+
+ID_FILE = STATE / "checkout-id"
+
+
+def _legacy_id(root):
+    return hashlib.sha256(str(root).encode()).hexdigest()[:12]
+
+
+def _has_run_servers(state):
+    return any(state.glob("*/*.log"))
+
+
+def checkout_id():
+    """This checkout's name for its folder in /var/lib/lesson-17: random, and kept in
+    .services/, so it goes when the checkout goes. A new clone at the path of a deleted
+    one gets a new folder, never the old servers' data, which were set up with the old
+    .env's passwords and tokens. A checkout whose servers ran before ids existed (logs in
+    .services/, no id) keeps its folder, named by the hash of its path."""
+    try:
+        return ID_FILE.read_text().strip()
+    except FileNotFoundError:
+        pass
+    new = _legacy_id(ROOT) if _has_run_servers(STATE) else secrets.token_hex(6)
+    private_state()
+    ID_FILE.write_text(new + "\n")
+    return new
+
+
+def _belongs_to_a_checkout(folder):
+    """Is this /var/lib/lesson-17 folder still the data of the checkout it names?"""
+    try:
+        root = Path((folder / "checkout").read_text().strip())
+    except OSError:
+        return True  # not one of ours as we know them: left alone
+    state = root / ".services"
+    try:
+        return (state / "checkout-id").read_text().strip() == folder.name
+    except OSError:
+        return folder.name == _legacy_id(root) and _has_run_servers(state)
+
+
+def _in_use(folder):
+    """Does a live process run in this folder (a server of a checkout deleted under it)?"""
+    for proc in Path("/proc").iterdir():
+        try:
+            cwd = Path(os.readlink(proc / "cwd"))
+        except OSError:
+            continue
+        if cwd == folder or folder in cwd.parents:
+            return True
+    return False
+
+
+def forget_gone_checkouts():
+    """As root: delete the server data of checkouts that no longer exist (deleted, or
+    cloned afresh at the same path), which nobody can log into any more. Returns the
+    checkout paths whose data went."""
+    gone = []
+    if not as_root() or not SHARED.is_dir():
+        return gone
+    for folder in sorted(SHARED.iterdir()):
+        if folder.name == "bin" or not folder.is_dir() or folder == data_home():
+            continue
+        if _belongs_to_a_checkout(folder) or _in_use(folder):
+            continue
+        gone.append((folder / "checkout").read_text().strip())
+        shutil.rmtree(folder)
+    return gone
 
 
 def owned_folder(path):

@@ -32,8 +32,23 @@ EXPECTED = "3 to 6 minutes on 2 cores"  # Go modules, libflux with cargo, then t
 daemon = Daemon(NAME)
 
 
+class AdminTokenRefused(Fail):
+    """INFLUXDB_ADMIN_TOKEN got 401: the server was set up with another operator token."""
+
+
 def _api(s, method, path, body=None, token=True, admin=False):
     """A call to InfluxDB's HTTP API: with the scripts' token, or the operator's (admin)."""
+    try:
+        return _call(s, method, path, body, token, admin)
+    except urllib.error.HTTPError as exc:
+        if admin and exc.code == 401:
+            raise AdminTokenRefused(
+                "influxdb: the server refuses INFLUXDB_ADMIN_TOKEN (it was set up with another one)"
+            ) from None
+        raise
+
+
+def _call(s, method, path, body, token, admin):
     headers = {"Content-Type": "application/json"}
     if token:
         name = "INFLUXDB_ADMIN_TOKEN" if admin else "INFLUXDB_TOKEN"

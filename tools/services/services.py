@@ -40,6 +40,7 @@ from common import (
     Fail,
     compose_plugin_present,
     exported_overrides,
+    forget_gone_checkouts,
     log,
     private_state,
     read_settings,
@@ -138,6 +139,13 @@ def check_owners(s, chosen):
 def up():
     s = read_settings()
     chosen = engine(for_up=True)
+    try:
+        return _up(s, chosen)
+    except influxdb.AdminTokenRefused as exc:
+        raise Fail(f"{exc}: {influxdb.reset_advice(chosen)}") from None
+
+
+def _up(s, chosen):
     private_state()
     check_owners(s, chosen)
     if chosen == "docker":
@@ -154,6 +162,8 @@ def up():
             summary(s)
         return healthy
     ENGINE_FILE.write_text(chosen)
+    for checkout in forget_gone_checkouts():
+        log("data", f"deleted the servers' data of a checkout that is gone ({checkout})")
     for service in SERVICES:
         name = service.NAME
         state, detail = probe(service, s)
