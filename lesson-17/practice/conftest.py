@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -152,38 +153,94 @@ def sql_sent():
         event.remove(engine, "after_cursor_execute", listener)
 
 
+class Meeting:
+    """Where the racing threads of at_once wait for each other. A thread goes on once each
+    other thread has arrived too, has finished, or has been inside one statement for
+    `stuck` seconds (blocked behind a lock: it cannot arrive, and nothing is left to race);
+    `limit` bounds the wait for a thread that is none of these."""
+
+    def __init__(self, parties, stuck=0.25, limit=2.0):
+        self.parties, self.stuck, self.limit = parties, stuck, limit
+        self.changed = threading.Condition()
+        self.arrived, self.done, self.in_statement = set(), set(), {}
+
+    def statement(self, who, running):
+        with self.changed:
+            if running:
+                self.in_statement[who] = time.monotonic()
+            else:
+                self.in_statement.pop(who, None)
+            self.changed.notify_all()
+
+    def finished(self, who):
+        with self.changed:
+            self.done.add(who)
+            self.changed.notify_all()
+
+    def _others_ready(self, who):
+        now = time.monotonic()
+        return all(
+            other in self.arrived
+            or other in self.done
+            or now - self.in_statement.get(other, now) >= self.stuck
+            for other in range(self.parties)
+            if other != who
+        )
+
+    def wait(self, who):
+        deadline = time.monotonic() + self.limit
+        with self.changed:
+            self.arrived.add(who)
+            self.changed.notify_all()
+            while not self._others_ready(who) and time.monotonic() < deadline:
+                self.changed.wait(0.02)
+
+
 @pytest.fixture
 def at_once():
     """at_once(engine, when, jobs) -> [outcome per job]: each job (a function) runs in its
     own thread, and every thread waits for the others at its first statement that
     when(STATEMENT, in capitals) picks, once it has run: so all have read before any
-    writes. A thread stuck behind another's lock lets the others
-    go on after a second (nothing to race then). An outcome is the job's return value
-    or the class name of its exception; NotImplementedError is raised as it is."""
+    writes. A thread stuck behind another's lock lets the others go on (see Meeting).
+    An outcome is the job's return value or the class name of its exception;
+    NotImplementedError is raised as it is."""
     from sqlalchemy import event
 
-    def run(engine, when, jobs, wait=1):
-        meeting = threading.Barrier(len(jobs), timeout=wait)
+    def run(engine, when, jobs):
+        meeting = Meeting(len(jobs))
         outcomes = [None] * len(jobs)
-        met = threading.local()
+        me = threading.local()
+
+        def started(conn, cursor, statement, *args):
+            if hasattr(me, "index"):
+                meeting.statement(me.index, running=True)
+
+        def failed(context):  # a statement that raised is over too
+            if hasattr(me, "index"):
+                meeting.statement(me.index, running=False)
 
         def meet(conn, cursor, statement, *args):
-            if when(" ".join(statement.upper().split())) and not getattr(met, "done", False):
-                met.done = True  # once per thread
-                try:
-                    meeting.wait()
-                except threading.BrokenBarrierError:
-                    pass
+            if not hasattr(me, "index"):
+                return  # a thread of the test's own, not a racer
+            meeting.statement(me.index, running=False)
+            if when(" ".join(statement.upper().split())) and not getattr(me, "met", False):
+                me.met = True  # once per thread
+                meeting.wait(me.index)
 
         def work(i, job):
+            me.index = i
             try:
                 outcomes[i] = job()
             except NotImplementedError as exc:
                 outcomes[i] = exc
             except Exception as exc:  # what the student sees instead
                 outcomes[i] = type(exc).__name__
+            finally:
+                meeting.finished(i)
 
+        event.listen(engine, "before_cursor_execute", started)
         event.listen(engine, "after_cursor_execute", meet)
+        event.listen(engine, "handle_error", failed)
         try:
             threads = [threading.Thread(target=work, args=item) for item in enumerate(jobs)]
             for thread in threads:
@@ -191,7 +248,9 @@ def at_once():
             for thread in threads:
                 thread.join(timeout=60)
         finally:
+            event.remove(engine, "before_cursor_execute", started)
             event.remove(engine, "after_cursor_execute", meet)
+            event.remove(engine, "handle_error", failed)
         for outcome in outcomes:
             if isinstance(outcome, NotImplementedError):
                 raise outcome
