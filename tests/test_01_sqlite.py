@@ -3,18 +3,15 @@
 import sqlite3
 
 from utils.paths import LESSON
-from utils.scripts import run_ok
+from utils.scripts import run_ok, run_twice
 
 EXPECTED = ["Name: Alice, Age: 30", "Name: Charlie, Age: 35"]
 DB_FILE = LESSON / "01" / "tutorial.db"
 
 
 def test_prints_users_aged_30_or_more_and_removes_its_file():
-    first = run_ok("01", "main.py")
-    assert first.lines == EXPECTED
+    assert run_twice("01", "main.py").lines == EXPECTED
     assert not DB_FILE.exists(), "main.py should delete tutorial.db at the end, as the lesson does"
-    second = run_ok("01", "main.py")
-    assert second.stdout == first.stdout
 
 
 def test_kept_database_holds_the_three_rows():

@@ -2,13 +2,11 @@
 
 import sqlite3
 
-from utils.scripts import ORM_OUTPUT, run_ok
+from utils.scripts import ORM_OUTPUT, run_ok, run_twice
 
 
 def test_in_memory_run_prints_users_with_addresses_twice_the_same():
-    first = run_ok("02", "main.py")
-    assert first.lines == ORM_OUTPUT
-    assert run_ok("02", "main.py").stdout == first.stdout
+    assert run_twice("02", "main.py").lines == ORM_OUTPUT
 
 
 def test_file_database_holds_users_and_addresses(tmp_path):

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from utils.paths import LESSON
-from utils.scripts import assert_one_line_error, run_ok, run_script
+from utils.scripts import assert_one_line_error, run_script, run_twice
 from utils.settings import CLOSED_PORT
 
 EXPECTED = [
@@ -23,10 +23,7 @@ def drop_user_table(dynamodb):
 
 def test_creates_table_saves_and_gets_alice_twice_the_same(dynamodb):
     drop_user_table(dynamodb)  # the first run must create the table itself
-    first = run_ok("04", "main.py")
-    second = run_ok("04", "main.py")
-    assert first.lines == EXPECTED
-    assert second.stdout == first.stdout
+    assert run_twice("04", "main.py").lines == EXPECTED
 
     table = dynamodb.describe_table(TableName="user")["Table"]
     assert table["KeySchema"] == [{"AttributeName": "email", "KeyType": "HASH"}]
@@ -49,8 +46,7 @@ def test_rejected_credentials_name_the_settings_to_check():
 
 
 def test_advanced_operations_maps_lists_and_scans(dynamodb):
-    first = run_ok("04", "advanced_operations.py")
-    assert run_ok("04", "advanced_operations.py").stdout == first.stdout
+    first = run_twice("04", "advanced_operations.py")
     items = dynamodb.scan(TableName="user_profile")["Items"]
     by_id = {item["user_id"]["S"]: item for item in items}
     python = sorted(uid for uid, item in by_id.items() if {"S": "python"} in item["tags"]["L"])

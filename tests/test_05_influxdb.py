@@ -6,7 +6,7 @@ from datetime import datetime
 from dotenv import dotenv_values
 
 from utils.paths import LESSON, ROOT
-from utils.scripts import assert_one_line_error, run_ok, run_script
+from utils.scripts import assert_one_line_error, run_ok, run_script, run_twice
 from utils.settings import CLOSED_PORT, SETTINGS
 
 HOUR = "range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)"
@@ -15,9 +15,7 @@ RAW += ' |> filter(fn: (r) => r._measurement == "environment")'
 
 
 def test_write_reports_every_point_and_a_rerun_overwrites(influx):
-    first = run_ok("05", "write.py")
-    second = run_ok("05", "write.py")
-    assert second.stdout == first.stdout
+    first = run_twice("05", "write.py")
     rows = influx.flux(RAW)
     points = {(r["sensor"], r["_time"]) for r in rows}
     assert first.lines[0] == f"Wrote {len(points)} points to bucket 'sensors' in batches of 50"
@@ -46,9 +44,7 @@ def expected_lines_from_raw_points(influx):
 
 def test_query_prints_the_windowed_means_twice_the_same(influx):
     run_ok("05", "write.py")
-    first = run_ok("05", "query.py")
-    second = run_ok("05", "query.py")
-    assert second.stdout == first.stdout
+    first = run_twice("05", "query.py")
     assert first.lines[0] == "Mean per 15 minutes in bucket 'sensors', 2026-01-01 UTC:"
     assert first.lines[1:] == expected_lines_from_raw_points(influx)
     assert len(first.lines) == 1 + 3 * 4

@@ -1,6 +1,6 @@
 """The lesson's five best practices, run on the real servers and read back independently.
 
-The scripts' full output is checked against lesson-17/README.md (test_lesson_readme.py);
+The scripts' full output is checked against lesson-17/README.md (utils.scripts.run_twice);
 these tests check what the README cannot show: the database state afterwards.
 """
 
@@ -10,15 +10,9 @@ import sys
 from pathlib import Path
 
 from utils.paths import LESSON
-from utils.scripts import ORM_OUTPUT, run_ok
+from utils.scripts import ORM_OUTPUT, run_ok, run_twice
 
 ALEMBIC = Path(sys.executable).with_name("alembic")
-
-
-def run_twice(section, script):
-    first = run_ok(section, script)
-    assert run_ok(section, script).stdout == first.stdout, f"{script}: a re-run prints otherwise"
-    return first.lines
 
 
 def users_emails(mysql_conn):
@@ -28,7 +22,7 @@ def users_emails(mysql_conn):
 
 
 def test_connections_context_manager_returns_what_a_manual_session_keeps(mysql_conn):
-    lines = run_twice("03", "connections.py")
+    lines = run_twice("03", "connections.py").lines
     assert lines[0].endswith("checked out after the block: 0")
     assert lines[1].endswith("checked out: 0")  # `with`, even when an exception escapes
     assert lines[2].startswith("Manual session") and lines[2].endswith("checked out: 1")
@@ -41,7 +35,7 @@ def test_connections_context_manager_returns_what_a_manual_session_keeps(mysql_c
 
 
 def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
-    lines = run_twice("03", "error_handling.py")
+    lines = run_twice("03", "error_handling.py").lines
     assert lines[0] == "Data integrity error: MySQL error 1062, a duplicate email"
     emails = users_emails(mysql_conn)
     # carol@example.com shared a unit of work with the duplicate: no partial rows.
@@ -60,7 +54,7 @@ def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
 
 
 def test_query_optimisation_counts_statements_per_strategy(mysql_conn):
-    lines = run_twice("03", "query_optimisation.py")
+    lines = run_twice("03", "query_optimisation.py").lines
     with mysql_conn.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM user")
         users = cur.fetchone()[0]

@@ -5,30 +5,15 @@ import re
 from pathlib import Path
 
 from utils.paths import LESSON, is_script, lesson_files
+from utils.scripts import script_runs_in_tests
 
 TESTS = Path(__file__).parent
 ALEMBIC = LESSON / "03" / "migrations"
 PRACTICE = LESSON / "practice"  # starters, solutions and tests: tests/test_practice.py
-RUNNERS = {"run_ok", "run_script", "run_twice"}
-
-
-def scripts_run_by_tests():
-    """(section, file) of each run_ok/run_script call with literal arguments in tests/."""
-    found = set()
-    for test_file in TESTS.glob("test_*.py"):
-        for node in ast.walk(ast.parse(test_file.read_text())):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) in RUNNERS
-                and len(node.args) >= 2
-                and all(isinstance(a, ast.Constant) for a in node.args[:2])
-            ):
-                found.add((node.args[0].value, node.args[1].value))
-    return found
 
 
 def test_every_lesson_script_is_run_by_a_test():
-    run = scripts_run_by_tests()
+    run = {(section, script) for _, section, script, _ in script_runs_in_tests()}
     scripts = [p for p in lesson_files() if is_script(p)]
     assert scripts, "no lesson scripts found"
     missing = [str(p.relative_to(LESSON)) for p in scripts if (p.parent.name, p.name) not in run]

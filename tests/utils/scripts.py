@@ -1,6 +1,9 @@
 """Run lesson scripts exactly as a student does, and check what they print."""
 
+import ast
+import functools
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -44,6 +47,47 @@ def run_ok(section, script, env=None):
         f"{section}/{script} exited {result.returncode}:\n{result.stderr}"
     )
     return result
+
+
+README_BLOCK = re.compile(r"<!-- output: (\d\d)/(\w+\.py) -->\n```text\n(.*?)```", re.S)
+
+
+@functools.cache
+def readme_outputs():
+    """{(section, script): the output lesson-17/README.md shows for it}."""
+    text = (LESSON / "README.md").read_text()
+    return {(section, script): out for section, script, out in README_BLOCK.findall(text)}
+
+
+def run_twice(section, script, env=None):
+    """Run a script twice, as a student re-running it does: both runs succeed and print the
+    same. Run as the student runs it (no `env`), what it prints is also the output
+    lesson-17/README.md shows for it: each script runs these two times only."""
+    first = run_ok(section, script, env)
+    second = run_ok(section, script, env)
+    assert second.stdout == first.stdout, f"{section}/{script}: a re-run prints otherwise"
+    if env is None and (section, script) in readme_outputs():
+        assert first.stdout == readme_outputs()[(section, script)], (
+            f"lesson-17/README.md is out of date for {section}/{script}"
+        )
+    return first
+
+
+def script_runs_in_tests():
+    """(runner, section, script, as_a_student) for each call of a runner in tests/ with
+    literal section and script; as_a_student: no settings beyond those two."""
+    runs = set()
+    for test_file in (LESSON.parent / "tests").glob("test_*.py"):
+        for node in ast.walk(ast.parse(test_file.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) in ("run_ok", "run_script", "run_twice")
+                and len(node.args) >= 2
+                and all(isinstance(a, ast.Constant) for a in node.args[:2])
+            ):
+                plain = len(node.args) == 2 and not node.keywords
+                runs.add((node.func.id, node.args[0].value, node.args[1].value, plain))
+    return runs
 
 
 def assert_one_line_error(result, *needles):
