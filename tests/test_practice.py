@@ -71,34 +71,32 @@ def test_make_practice_fails_on_a_mistake_the_tests_miss_or_pin_on_another_test(
     assert "wrong/not_wrong_at_all.py PASSES every test" in proc.stdout, proc.stdout
     assert "should be rejected by test_list_pages (its CAUGHT_BY)" in proc.stdout, proc.stdout
     assert "wrong/flush_only.py" not in proc.stdout  # only the files named are judged
+    assert "solution.py passes" not in proc.stdout  # nor anything else run
 
 
-def test_the_readme_shows_what_make_check_prints(mysql_conn):
+def test_the_readme_shows_what_make_check_prints_where_a_student_types_it(mysql_conn):
+    """The README's three reports, each made as a student may type it: inside the
+    exercise's folder (which exercise and its starter are inferred; FILE is relative to
+    there), and from the repository root."""
     blocks = CHECK_BLOCK.findall((PRACTICE / "README.md").read_text())
     assert [(n, f) for n, f, _ in blocks] == [
         ("1", "starter.py"),
         ("1", "tests/half_done.py"),
         ("1", "solution.py"),
     ]
-    for number, file, shown in blocks:
-        path = FOLDERS[int(number) - 1] / file
-        proc = make_check(f"EXERCISE={number}", f"FILE={path}")
+    folder = FOLDERS[0]
+    runs = {
+        "starter.py": make_check(cwd=folder),
+        "tests/half_done.py": make_check("EXERCISE=1", f"FILE={folder / 'tests/half_done.py'}"),
+        "solution.py": make_check("FILE=solution.py", cwd=folder),
+    }
+    for _, file, shown in blocks:
+        proc = runs[file]
         assert proc.stdout == shown, f"practice/README.md is out of date for {file}"
         finished = file == "solution.py"
         assert (proc.returncode == 0) == finished, (file, proc.returncode)
         assert "make: ***" not in proc.stderr, proc.stderr
         assert "healthy" not in proc.stdout  # the servers are up: nothing said about them
-
-
-def test_check_works_inside_an_exercise_folder(mysql_conn):
-    folder = FOLDERS[0]
-    inside = make_check(cwd=folder)
-    shown = CHECK_BLOCK.findall((PRACTICE / "README.md").read_text())[0][2]
-    assert inside.stdout == shown, inside.stdout + inside.stderr
-    assert inside.returncode != 0 and "make: ***" not in inside.stderr
-    finished = make_check("FILE=solution.py", cwd=folder)  # relative to where it is typed
-    assert finished.returncode == 0, finished.stdout + finished.stderr
-    assert finished.stdout.splitlines()[-1].strip() == "7 of 7 done"
 
 
 def test_a_file_that_does_not_load_is_reported_once_with_its_line(tmp_path):

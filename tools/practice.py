@@ -9,7 +9,7 @@ every test; each untouched starter fails every test, each on the function that t
 about; each known-wrong solution (<exercise>/tests/wrong/*.py) is rejected, by the test
 its CAUGHT_BY names at least. Anything else fails the run, naming the file and why.
 Known-wrong files named on the command line (in a folder named wrong/) are judged
-instead of the first named exercise's own.
+alone, against the first named exercise's tests: a quick try of a new mistake.
 check: one exercise's tests against FILE (default: its starter.py), reported as a tutor
 would: one line per test, `done` or `TODO` and what to do about it; exit 1 while any
 test is TODO. Runs with the project's virtualenv (.venv); the servers must be up.
@@ -110,36 +110,41 @@ def verify(numbers, extra=()):
     chosen = {found[n]: [] for n in numbers or sorted(found)}
     for folder, files in chosen.items():
         files += [folder / "solution.py", folder / "starter.py", *wrong_solutions(folder)]
-    if extra:
-        first = chosen[next(iter(chosen))]
-        first[2:] = [Path(p).resolve() for p in extra]
+    if extra:  # a maintainer trying new mistakes: judge those alone, nothing else runs
+        chosen = {next(iter(chosen)): [Path(p).resolve() for p in extra]}
     records, proc = run_tests(chosen)
     results = by_file(records)
     bad = []
     for folder, files in chosen.items():
         lines, ok = [], True
-        solution = results.get(str(files[0]), [])
-        failed = failed_tests(solution)
-        if not solution or failed:
-            ok = False
-            lines.append(f"solution.py fails {describe(failed) or 'to run'}")
-            lines += [f"  {r['test']}: {r['reason']}" for r in solution if not r["passed"]]
-        else:
-            lines.append(f"solution.py passes all {len(solution)} tests")
-        starter = results.get(str(files[1]), [])
-        astray = [
-            f"{r['test']} ({r['reason'] or 'passed'})"
-            for r in starter
-            if r["passed"] or (r["about"] and r["raised_in"] != r["about"])
-        ]
-        if not starter or astray:
-            ok = False
-            lines.append(
-                "starter.py: each test should fail on the function it is about, and these "
-                f"do not: {', '.join(astray) or 'no test ran'}"
-            )
-        else:
-            lines.append(f"starter.py fails all {len(starter)}, each on the function it is about")
+        if extra:
+            lines.append("judging only the files named (solution.py and starter.py not run)")
+            files = [None, None, *files]
+        if not extra:
+            solution = results.get(str(files[0]), [])
+            failed = failed_tests(solution)
+            if not solution or failed:
+                ok = False
+                lines.append(f"solution.py fails {describe(failed) or 'to run'}")
+                lines += [f"  {r['test']}: {r['reason']}" for r in solution if not r["passed"]]
+            else:
+                lines.append(f"solution.py passes all {len(solution)} tests")
+            starter = results.get(str(files[1]), [])
+            astray = [
+                f"{r['test']} ({r['reason'] or 'passed'})"
+                for r in starter
+                if r["passed"] or (r["about"] and r["raised_in"] != r["about"])
+            ]
+            if not starter or astray:
+                ok = False
+                lines.append(
+                    "starter.py: each test should fail on the function it is about, and these "
+                    f"do not: {', '.join(astray) or 'no test ran'}"
+                )
+            else:
+                lines.append(
+                    f"starter.py fails all {len(starter)}, each on the function it is about"
+                )
         wrong = files[2:]
         if not wrong:
             ok = False

@@ -40,10 +40,11 @@ def _pymysql():
     return pymysql
 
 
-def _connect(s, database=True, timeout=3, admin=False):
+def _connect(s, database=True, timeout=3, admin=False, read_timeout=None):
     """A PyMySQL connection with the settings: the same protocol the lesson speaks, so no
     mysql client is needed on the host (a laptop with Docker has none). admin: as root,
-    for setting the server up; otherwise as the scripts' own user."""
+    for setting the server up; otherwise as the scripts' own user. read_timeout: how long
+    any answer may take (a probe's: a program that is no MySQL never greets)."""
     return _pymysql().connect(
         host=s["MYSQL_HOST"],
         port=int(s["MYSQL_PORT"]),
@@ -51,6 +52,7 @@ def _connect(s, database=True, timeout=3, admin=False):
         password=s["MYSQL_ROOT_PASSWORD"] if admin else s["MYSQL_PASSWORD"],
         database=s["MYSQL_DATABASE"] if database else None,
         connect_timeout=timeout,
+        read_timeout=read_timeout,
         autocommit=True,
     )
 
@@ -90,7 +92,7 @@ def probe(s):
     if not s["MYSQL_PORT"].isdigit():
         return "refused", f"MYSQL_PORT (must be a number, not {s['MYSQL_PORT']!r})"
     try:
-        with _connect(s) as conn, conn.cursor() as cur:
+        with _connect(s, read_timeout=3) as conn, conn.cursor() as cur:
             cur.execute("SELECT 1")
             return "ok", ""
     except pymysql.err.OperationalError as exc:
