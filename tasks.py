@@ -241,7 +241,17 @@ class Tasks:
         """run every script end to end against the real servers (pytest)"""
         self.services()
         self.compose_cli()
-        self.sh(self.py, "-m", "pytest", *args)
+        if args:  # pytest's own arguments: one session, as typed
+            self.sh(self.py, "-m", "pytest", *args)
+            return
+        # Most tests in parallel worker processes, each in its own database, bucket and
+        # DynamoDB key (tests/utils/settings.py); then, by themselves, the ones marked
+        # `alone`: they restart a server or count what the whole server does.
+        workers = os.environ.get("TEST_WORKERS") or str(min(4, 2 * (os.cpu_count() or 1)))
+        together = self.sh(self.py, "-m", "pytest", "-n", workers, "-m", "not alone", check=False)
+        alone = self.sh(self.py, "-m", "pytest", "-m", "alone", check=False)
+        if together or alone:
+            raise Failed(together or alone)
 
     def practice(self):
         """every practice exercise: its solution passes, its starter fails"""

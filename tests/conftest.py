@@ -10,7 +10,7 @@ import urllib.error
 import pytest
 
 from utils.influx import InfluxHTTP
-from utils.settings import SETTINGS, START
+from utils.settings import SETTINGS, START, WORKER
 
 
 def unreachable(what, where, exc):
@@ -90,3 +90,31 @@ def influx():
         unreachable("InfluxDB", client.url, exc)
     assert health["status"] == "pass", health
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_namespace(request, mysql_settings):
+    """In a parallel run, this worker's own database and bucket exist before its first
+    test, and go after its last, with the tables of its DynamoDB key (the names:
+    utils/settings.py)."""
+    if not WORKER:
+        yield
+        return
+    dynamodb = request.getfixturevalue("dynamodb")  # only now: a serial run needs no server
+    database = mysql_settings["database"]
+    server = {**mysql_settings, "database": None}
+    with mysql_connection(server) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS `{database}`")
+    influx = InfluxHTTP()
+    try:
+        influx.make_bucket(influx.bucket)
+    except (urllib.error.URLError, OSError) as exc:
+        unreachable("InfluxDB", influx.url, exc)
+    yield
+    with mysql_connection(server) as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES LIKE %s", (database.replace("_", "\\_") + "%",))
+        for (name,) in cur.fetchall():  # demo_gw0, and what scripts made (demo_gw0_migrations)
+            cur.execute(f"DROP DATABASE `{name}`")
+    influx.delete_bucket(influx.bucket)
+    for table in dynamodb.list_tables()["TableNames"]:  # this worker's key sees only its own
+        dynamodb.delete_table(TableName=table)

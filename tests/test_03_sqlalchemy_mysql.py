@@ -55,6 +55,7 @@ def server_connections(mysql_conn):
         return int(cur.fetchone()[1])
 
 
+@pytest.mark.alone  # counts the server's connections
 def test_pool_shares_five_connections_and_survives_a_dropped_one(mysql_conn):
     before = server_connections(mysql_conn)
     first = run_twice("03", "pool.py")

@@ -18,7 +18,8 @@ def test_write_reports_every_point_and_a_rerun_overwrites(influx):
     first = run_twice("05", "write.py")
     rows = influx.flux(RAW)
     points = {(r["sensor"], r["_time"]) for r in rows}
-    assert first.lines[0] == f"Wrote {len(points)} points to bucket 'sensors' in batches of 50"
+    bucket = SETTINGS["INFLUXDB_BUCKET"]
+    assert first.lines[0] == f"Wrote {len(points)} points to bucket '{bucket}' in batches of 50"
     assert first.lines[1] == "3 sensors x 60 minutes from 2026-01-01 08:00 UTC"
     # Two runs, yet one value per sensor, field and minute: the second overwrote the first.
     assert len(rows) == len(points) * 2 == 3 * 60 * 2
@@ -45,7 +46,8 @@ def expected_lines_from_raw_points(influx):
 def test_query_prints_the_windowed_means_twice_the_same(influx):
     run_ok("05", "write.py")
     first = run_twice("05", "query.py")
-    assert first.lines[0] == "Mean per 15 minutes in bucket 'sensors', 2026-01-01 UTC:"
+    bucket = SETTINGS["INFLUXDB_BUCKET"]
+    assert first.lines[0] == f"Mean per 15 minutes in bucket '{bucket}', 2026-01-01 UTC:"
     assert first.lines[1:] == expected_lines_from_raw_points(influx)
     assert len(first.lines) == 1 + 3 * 4
 

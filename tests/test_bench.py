@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from utils.paths import ROOT
 
 BENCH = ROOT / "benchmarks" / "bench.py"
@@ -29,6 +31,7 @@ PATHS = {
 }
 
 
+@pytest.mark.alone  # counts the server's connections
 def test_every_case_produces_numbers_a_json_and_a_real_png(tmp_path, mysql_conn, dynamodb, influx):
     proc = subprocess.run(
         [sys.executable, BENCH, *TINY, "--out", tmp_path],

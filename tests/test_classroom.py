@@ -9,6 +9,8 @@ import subprocess
 import sys
 import zlib
 
+import pytest
+
 from utils.engine import engine
 from utils.paths import LESSON, ROOT
 from utils.scripts import ORM_OUTPUT, run_ok, run_twice
@@ -40,6 +42,7 @@ def test_demo_of_one_section_runs_only_its_scripts(mysql_conn):
     assert "error: no section '07': choose 01, 02, 03, 04 or 05" in unknown.stderr
 
 
+@pytest.mark.alone  # make reset empties the lesson's buckets, the exercises' too
 def test_reset_empties_the_lessons_databases_says_what_first_and_keeps_the_rest(
     mysql_conn, dynamodb, influx
 ):

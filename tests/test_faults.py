@@ -40,6 +40,7 @@ def mysql_url(settings):
     )
 
 
+@pytest.mark.alone  # restarts MySQL
 def test_pre_ping_survives_a_mysql_restart_that_breaks_a_plain_pool(mysql_settings):
     url = mysql_url(mysql_settings)
     checked = create_engine(url, pool_size=1, pool_pre_ping=True)
@@ -110,6 +111,7 @@ def test_racing_writers_lose_increments_unless_versioned(dynamodb):
     assert int(version["Item"]["version"]["N"]) == total + 1  # one per save, plus the reset
 
 
+@pytest.mark.alone  # restarts InfluxDB
 def test_batched_influx_writes_survive_a_server_restart(influx):
     from influxdb_client import InfluxDBClient, Point, WriteOptions
 

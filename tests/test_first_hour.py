@@ -15,7 +15,7 @@ import pytest
 
 from utils.paths import LESSON, ROOT, lesson_files
 from utils.scripts import assert_one_line_error, run_ok, run_script
-from utils.settings import SETTINGS
+from utils.settings import SETTINGS, exported_note
 
 ALEMBIC = Path(sys.executable).with_name("alembic")
 RUFF = Path(sys.executable).with_name("ruff")
@@ -254,9 +254,7 @@ def test_status_tells_refused_settings_from_a_server_that_is_down(mysql_conn, in
     assert errors[0].startswith("mysql answers but refuses MYSQL_USER/MYSQL_PASSWORD")
     assert errors[1].startswith("influxdb answers but refuses INFLUXDB_TOKEN")
     assert "keeps the token it was set up with" in errors[1]
-    assert (
-        errors[2] == "note: exported in your shell, overriding .env: INFLUXDB_TOKEN, MYSQL_PASSWORD"
-    )
+    assert errors[2] == exported_note("INFLUXDB_TOKEN", "MYSQL_PASSWORD")
     assert "Start them with" not in proc.stderr
 
 

@@ -93,6 +93,7 @@ def test_a_global_secondary_index_reads_only_the_matching_items(dynamodb):
     assert query["ConsumedCapacity"]["CapacityUnits"] < scan["ConsumedCapacity"]["CapacityUnits"]
 
 
+@pytest.mark.alone  # the lesson's fixed bucket and task names
 def test_downsampling_writes_means_into_a_bucket_with_its_own_retention(influx):
     def last_full_hour():
         return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -170,7 +171,10 @@ def test_pitfall_autocommit_leaves_half_an_order(mysql_conn):
         # MySQL's implicit commit: the DDL committed the order the rollback meant to undo
         "Pitfall: CREATE TABLE inside a transaction, then rollback(): 1 order(s), 0 line(s) left",
     ]
-    tables = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'demo_note'"
+    tables = (
+        "SELECT COUNT(*) FROM information_schema.tables"
+        " WHERE table_schema = DATABASE() AND table_name = 'demo_note'"
+    )
     assert scalar(mysql_conn, tables) == 1
     assert scalar(mysql_conn, "SELECT COUNT(*) FROM demo_order") == 0
     assert scalar(mysql_conn, "SELECT COUNT(*) FROM demo_order_line") == 0
@@ -189,6 +193,7 @@ def test_pitfall_no_unique_constraint_lets_two_users_share_an_email(mysql_conn):
     assert unique == 1
 
 
+@pytest.mark.alone  # counts the server's connections
 def test_pitfall_no_pool_opens_a_connection_per_query(mysql_conn):
     before = server_connections(mysql_conn)
     lines = run_twice("03", "pitfall_no_pool.py").lines

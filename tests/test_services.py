@@ -8,7 +8,7 @@ import sys
 import time
 
 from utils.paths import LESSON, ROOT
-from utils.settings import CLOSED_PORT, SETTINGS
+from utils.settings import CLOSED_PORT, SETTINGS, exported_note
 
 
 def test_mysql_answers_select_1_in_the_configured_database(mysql_conn):
@@ -99,7 +99,7 @@ def test_services_status_names_an_unreachable_server_and_how_to_start_it():
     assert problem.startswith("mysql: nothing answers (") and problem.endswith(
         "Start it with: make services"
     )
-    assert note == "note: exported in your shell, overriding .env: MYSQL_PORT"
+    assert note == exported_note("MYSQL_PORT")
 
 
 def test_services_up_ends_with_where_each_server_listens():

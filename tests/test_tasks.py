@@ -2,6 +2,7 @@
 OS-dependent choice (venv path, native-mode refusal, command forms) is made in
 tools/platforms.py, tested here with each OS as its input."""
 
+import ast
 import re
 import shlex
 import subprocess
@@ -195,3 +196,26 @@ def test_a_wrong_pause_value_is_named_as_such():
     proc = run(sys.executable, "tasks.py", "demo", "01", "yes")
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: PAUSE is 1 (wait for Enter) or 0, not 'yes'"
+
+
+# What makes a test `alone` (make test runs it after the parallel part, by itself): it
+# restarts a server, empties the lesson's buckets, or counts what the whole server does.
+SERVER_WIDE = ("restart(", 'make("reset")', "server_connections(", "BENCH, *TINY")
+
+
+def test_make_test_runs_in_parallel_then_alone_what_touches_a_whole_server():
+    plan = run(sys.executable, "tasks.py", "-n", "test").stdout.splitlines()
+    pytest_runs = [line.split(" -m pytest ")[1] for line in plan if " -m pytest " in line]
+    assert re.fullmatch(r"-n \d+ -m not alone", pytest_runs[0]), pytest_runs
+    assert pytest_runs[1:] == ["-m alone"], pytest_runs
+    unmarked = []
+    for test_file in (ROOT / "tests").glob("test_*.py"):
+        source = test_file.read_text()
+        for node in ast.parse(source).body:
+            if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+                continue
+            body = ast.get_source_segment(source, node)
+            marks = [ast.unparse(d) for d in node.decorator_list]
+            if any(s in body for s in SERVER_WIDE) and "pytest.mark.alone" not in marks:
+                unmarked.append(f"{test_file.name}::{node.name}")
+    assert not unmarked, f"restart or count a whole server, so mark them alone: {unmarked}"

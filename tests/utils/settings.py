@@ -1,4 +1,11 @@
-"""The settings the scripts see: .env.example's defaults, then .env, then the environment."""
+"""The settings the scripts see: .env.example's defaults, then .env, then the environment.
+
+In a parallel run (pytest-xdist: `make test`), each worker process works in its own
+namespace on the shared servers: its own MySQL database, InfluxDB bucket and DynamoDB
+access key (DynamoDB Local keeps one set of tables per key). They are exported here,
+before anything reads them, so that every script, tool and exercise a test starts
+inherits them; tests/conftest.py creates the database and the bucket.
+"""
 
 import os
 
@@ -6,11 +13,40 @@ from dotenv import dotenv_values
 
 from utils.paths import ROOT
 
-SETTINGS = {
-    **dotenv_values(ROOT / ".env.example"),
-    **dotenv_values(ROOT / ".env"),
-}
-SETTINGS.update({k: v for k, v in os.environ.items() if k in SETTINGS})
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ...; empty when serial
+NAMESPACE = ("AWS_ACCESS_KEY_ID", "INFLUXDB_BUCKET", "MYSQL_DATABASE") if WORKER else ()
+
+
+def _read():
+    found = {**dotenv_values(ROOT / ".env.example"), **dotenv_values(ROOT / ".env")}
+    found.update({k: v for k, v in os.environ.items() if k in found})
+    return found
+
+
+CONFIGURED = _read()  # as the student has them: no worker's names
+if WORKER:
+    os.environ["MYSQL_DATABASE"] = f"{CONFIGURED['MYSQL_DATABASE']}_{WORKER}"  # demo_gw0:
+    # the lesson's user has every right on demo_* (tools/services/mysql.py)
+    os.environ["INFLUXDB_BUCKET"] = f"{CONFIGURED['INFLUXDB_BUCKET']}_{WORKER}"
+    os.environ["AWS_ACCESS_KEY_ID"] = f"{CONFIGURED['AWS_ACCESS_KEY_ID']}{WORKER}"  # alphanumeric
+SETTINGS = _read()
+
+
+def as_configured(text):
+    """What a script printed, with this worker's names put back as the student's
+    (demo_gw0 -> demo, sensors_gw0 -> sensors): what the lesson README shows."""
+    for name in NAMESPACE:
+        text = text.replace(SETTINGS[name], CONFIGURED[name])
+    return text
+
+
+def exported_note(*names):
+    """The service manager's note on settings exported in the shell: the test's own, and
+    a worker's namespace."""
+    return "note: exported in your shell, overriding .env: " + ", ".join(
+        sorted({*names, *NAMESPACE})
+    )
+
 
 START = "make services"
 CLOSED_PORT = "1"  # nothing listens on port 1 of the loopback address
