@@ -78,10 +78,16 @@ COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", 
 
 
 def compose(*args):
+    """`docker compose ARGS`, with the containers' settings taken from .env alone: a setting
+    exported in the shell changes what the scripts use (a test worker's own database, a
+    student's other bucket), never how the servers are built, since Compose would
+    recreate a container whose settings changed."""
     if not (ROOT / ".env").exists():
         raise Fail(f"there is no .env: run `{command('install')}` (or cp .env.example .env)")
+    exported = set(exported_overrides())
+    env = {name: value for name, value in os.environ.items() if name not in exported}
     try:
-        returncode = subprocess.run([*COMPOSE, *args]).returncode
+        returncode = subprocess.run([*COMPOSE, *args], env=env).returncode
     except OSError as exc:
         raise Fail(f"docker compose: {exc}") from exc
     if returncode != 0:
