@@ -123,3 +123,16 @@ def test_a_long_build_step_says_what_it_does_while_it_runs():
     assert lines[0] == "influxdb  linking influxd (the whole build takes about 3 s)"
     assert lines[1] == "influxdb  still linking influxd: 1 s so far, of about 3 s in all"
     assert len(lines) == 3  # one line a second while it ran
+
+
+def test_compose_builds_the_containers_from_dot_env_alone(monkeypatch, capfd):
+    """A setting exported in the shell (a test worker's database, a student's other
+    bucket) must not reach Compose, which would recreate the containers with it."""
+    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import services as manager
+
+    monkeypatch.setenv("MYSQL_DATABASE", "exported_elsewhere")
+    shows = "import os; print(os.environ.get('MYSQL_DATABASE'), 'PATH' in os.environ)"
+    monkeypatch.setattr(manager, "COMPOSE", [sys.executable, "-c", shows])
+    manager.compose("config")
+    assert capfd.readouterr().out == "None True\n"  # .env decides; the rest of the env stays
