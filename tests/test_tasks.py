@@ -123,10 +123,10 @@ def test_on_windows_without_docker_services_is_one_line_not_a_traceback(monkeypa
     monkeypatch.setenv("SERVICES_ENGINE", "native")
     monkeypatch.setattr(platforms, "this_system", lambda: "Windows")
     import common
-    import services
+    import servers
 
     with pytest.raises(common.Fail) as refused:
-        services.engine(for_up=True)
+        servers.engine(for_up=True)
     assert str(refused.value).startswith(
         "on Windows the servers run in Docker: start Docker Desktop"
     )
@@ -144,9 +144,10 @@ def test_the_service_managers_advice_is_typed_as_this_os_types_it(monkeypatch, c
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
     monkeypatch.setattr(platforms, "this_system", lambda: "Windows")
     monkeypatch.setenv("MYSQL_PORT", "1")  # nothing listens there
+    import servers
     import services
 
-    monkeypatch.setattr(services, "native_refusal", lambda: None)  # a Windows with these servers
+    monkeypatch.setattr(servers, "native_refusal", lambda: None)  # a Windows with these servers
 
     assert services.status() == 1
     problem = capsys.readouterr().err.splitlines()[0]

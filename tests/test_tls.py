@@ -30,7 +30,7 @@ from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_script
 from utils.settings import SETTINGS
 
 sys.path.insert(0, str(ROOT / "tools" / "services"))
-import mysql as native  # noqa: E402  (tools/services/mysql.py)
+import mysql_server as native  # noqa: E402
 
 
 def certificate(subject, issuer_key, key, issuer=None, ca=False):

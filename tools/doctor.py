@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "services"))
 
-import dynamodb  # noqa: E402
-import influxdb  # noqa: E402
-import mysql  # noqa: E402
+import influxdb_server  # noqa: E402
 from common import (  # noqa: E402
     ROOT,
+    Fail,
     compose_plugin_present,
     exported_overrides,
     port_in_use,
@@ -36,7 +35,7 @@ from common import (  # noqa: E402
 from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
 from owners import holder, public_listener  # noqa: E402
 from platforms import command, venv_python  # noqa: E402
-from services import ENGINE_FILE, docker_engine_present  # noqa: E402
+from servers import SERVERS, docker_engine_present, engine  # noqa: E402
 
 # Packages the lesson imports: a student's file of the same name in a section folder
 # is imported instead of the package (`lesson-17/03/sqlalchemy.py`).
@@ -45,7 +44,6 @@ IMPORTED = (
     "botocore", "sqlite3", "matplotlib", "cryptography", "rich",
 )  # fmt: skip
 
-SERVICES = (mysql, dynamodb, influxdb)
 URL = re.compile(r"https?://[^/:\s]+(:\d+)?/?")
 failed = []
 
@@ -195,10 +193,12 @@ def java_major():
 
 
 def check_engine():
-    chosen = os.getenv("SERVICES_ENGINE", "auto")
-    if chosen == "auto" and ENGINE_FILE.exists():
-        chosen = ENGINE_FILE.read_text().strip()
-    if chosen in ("auto", "docker") and docker_engine_present():
+    try:
+        chosen = engine(for_up=False)  # the service manager's own choice
+    except Fail as exc:
+        report("FAIL", "engine", str(exc))
+        return "native"
+    if chosen == "docker" and docker_engine_present():
         report("ok", "engine", "a Docker engine and the Compose plugin: servers run in containers")
         return "docker"
     if chosen == "docker":
@@ -213,7 +213,7 @@ def check_engine():
         problems.append("Java 17+ for DynamoDB Local (apt-get install openjdk-17-jre-headless)")
     if not which("mariadbd", "mysqld") and not which("apt-get"):
         problems.append("a MySQL or MariaDB server (install mariadb-server)")
-    if not influxdb.BINARY.exists():
+    if not influxdb_server.BINARY.exists():
         for tool, package in (("go", "Go"), ("cargo", "Rust's cargo")):
             if not which(tool):
                 problems.append(f"{package} to build InfluxDB once")
@@ -224,13 +224,10 @@ def check_engine():
     return "native"
 
 
-def check_server(service, s, engine):
-    name = service.NAME
-    port, host = service.address(s)
-    try:
-        state, detail = service.probe(s)
-    except Exception as exc:  # a probe that breaks is a server we cannot use
-        state, detail = "down", str(exc)
+def check_server(server, s, engine):
+    name = server.name
+    host, port = server.address(s)
+    state, detail = server.probe(s)
     if state == "ok" and engine == "native" and public_listener(port):
         return report(
             "warn",
@@ -240,12 +237,12 @@ def check_server(service, s, engine):
             "(its log says why it could not)",
         )
     if state == "ok":
-        return report("ok", name, f"answers and accepts the settings: {service.describe(s)}")
+        return report("ok", name, f"answers and accepts the settings: {server.describe(s)}")
     if state == "refused":
-        advice = service.reset_advice(engine)
+        advice = server.reset_advice(engine)
         return report("FAIL", name, f"answers, but refuses {detail}: {advice}")
     if port_in_use(port, host or "127.0.0.1"):
-        found = holder(port, service.daemon, engine, engine == "docker")
+        found = holder(port, server.daemon, engine, engine == "docker")
         who = found.what if found else "a program"
         return report(
             "FAIL",
@@ -253,7 +250,7 @@ def check_server(service, s, engine):
             f"port {port} is held by {who}, which does not answer as {name} ({detail}): "
             "stop it, or choose another port in .env",
         )
-    report("FAIL", name, f"not running ({service.describe(s)}): `{command('services')}` starts it")
+    report("FAIL", name, f"not running ({server.describe(s)}): `{command('services')}` starts it")
 
 
 def in_venv(venv):
@@ -287,8 +284,8 @@ def main():
     s = read_settings()
     check_values(s)
     engine = check_engine()
-    for service in SERVICES:
-        check_server(service, s, engine)
+    for server in SERVERS:
+        check_server(server, s, engine)
     problems = len(failed) + (args.servers or 0)
     if problems:
         print(

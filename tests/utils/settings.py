@@ -26,7 +26,7 @@ def _read():
 CONFIGURED = _read()  # as the student has them: no worker's names
 if WORKER:
     os.environ["MYSQL_DATABASE"] = f"{CONFIGURED['MYSQL_DATABASE']}_{WORKER}"  # demo_gw0:
-    # the lesson's user has every right on demo_* (tools/services/mysql.py)
+    # the lesson's user has every right on demo_* (tools/services/mysql_server.py)
     os.environ["INFLUXDB_BUCKET"] = f"{CONFIGURED['INFLUXDB_BUCKET']}_{WORKER}"
     os.environ["AWS_ACCESS_KEY_ID"] = f"{CONFIGURED['AWS_ACCESS_KEY_ID']}{WORKER}"  # alphanumeric
 SETTINGS = _read()

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 # tools/platforms.py (OS choices such as how a command is typed) is shared with install.py.
@@ -254,12 +253,6 @@ def exported_overrides():
     """Settings exported in the shell: they win over .env, which is easy to forget."""
     names = {**_dotenv_values(ROOT / ".env.example"), **_dotenv_values(ROOT / ".env")}
     return sorted(name for name in names if name in os.environ)
-
-
-def url_address(url, default_port):
-    """(port, host) of an http://host:port URL."""
-    parts = urlsplit(url)
-    return parts.port or default_port, parts.hostname
 
 
 def log(name, message):

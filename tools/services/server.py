@@ -1,0 +1,67 @@
+"""A lesson server as one object: what the CLI (services.py), doctor.py, look.py and the
+tests use. Each server module (mysql_server.py, dynamodb_server.py, influxdb_server.py)
+builds its SERVER from its own functions; servers.py lists them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from common import Fail
+
+
+class Address(NamedTuple):
+    """Where a server should answer, from the settings."""
+
+    host: str
+    port: str | int
+
+
+def url_address(url, default_port):
+    """The Address of an http://host:port URL."""
+    parts = urlsplit(url)
+    return Address(parts.hostname, parts.port or default_port)
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    daemon: object  # common.Daemon: its process when it runs natively
+    address: Callable  # address(s) -> Address
+    describe: Callable  # describe(s) -> one line for people: where, which user/org/bucket
+    check: Callable  # check(s) -> ("ok" | "refused" | "down", detail): answers AND accepts s
+    start: Callable  # start(s) -> version: installs or builds what is missing, starts natively
+    prepare: Callable  # prepare(s): as the operator, the scripts' own account or token
+    reset_plan: Callable  # reset_plan(s) -> [what reset would delete: the lesson's own]
+    reset: Callable  # reset(s, plan) -> one line: what was deleted
+    reset_advice: Callable  # reset_advice(engine) -> how to make it take .env's credentials
+
+    @classmethod
+    def of(cls, module):
+        """The Server made of a server module's own functions, by their names (check is
+        its probe(); prepare is optional)."""
+        return cls(
+            name=module.NAME,
+            daemon=module.daemon,
+            address=module.address,
+            describe=module.describe,
+            check=module.probe,
+            start=module.start,
+            prepare=getattr(module, "prepare", lambda s: None),
+            reset_plan=module.reset_plan,
+            reset=module.reset,
+            reset_advice=module.reset_advice,
+        )
+
+    def probe(self, s):
+        """check(s); a check that breaks is a server we cannot use ("down"), but our own
+        missing tooling (Fail) is said as such, never as "the server is down"."""
+        try:
+            return self.check(s)
+        except Fail:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever breaks, the server is unusable
+            return "down", str(exc)
+
+    def healthy(self, s):
+        return self.probe(s)[0] == "ok"
