@@ -110,7 +110,7 @@ def worker_namespace(request, mysql_settings):
         cur.execute(f"CREATE DATABASE IF NOT EXISTS `{database}`")
     # Marked as the lesson's, as `make services` marks demo: else an exercise's tables,
     # made there first, would make the 03 scripts refuse it as somebody else's.
-    mark = "import common, mysql_server as m; m.mark_as_the_lessons(common.read_settings())"
+    mark = "import env_settings as e, mysql_server as m; m.mark_as_the_lessons(e.read_settings())"
     subprocess.run([sys.executable, "-c", mark], cwd=ROOT / "tools" / "services", check=True)
     influx = InfluxHTTP()
     try:

@@ -261,9 +261,9 @@ def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
     listeners). Where it cannot work (a JRE without a compiler, a future jar), DynamoDB Local
     still starts, and says that it listens on every interface."""
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import common
     import dynamodb_server as service
     import owners
+    import processes
 
     if engine() == "docker":  # no native DynamoDB (nor Java) here: Compose publishes it
         from test_security import published_addresses
@@ -278,7 +278,7 @@ def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
     )
     monkeypatch.setattr(service, "HERE", broken)
 
-    class ScratchDaemon(common.Daemon):
+    class ScratchDaemon(processes.Daemon):
         data = tmp_path / "data"  # not the real server's folder
 
     daemon = ScratchDaemon("dynamodb")
@@ -302,15 +302,16 @@ def test_finding_9_a_changed_cached_program_is_refused(tmp_path, monkeypatch):
     """influxd, Compose and actionlint are built once into the cache and their SHA-256
     recorded; a program changed since (by anyone who can write there) is not run."""
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
+    import builds
     import common
 
     program = tmp_path / "influxd"
     program.write_bytes(b"\x7fELF built here")
-    assert common.verified(program) == program  # a cache from an older version: recorded now
-    assert common.verified(program) == program
+    assert builds.verified(program) == program  # a cache from an older version: recorded now
+    assert builds.verified(program) == program
     program.write_bytes(b"\x7fELF built here, and changed")
     try:
-        common.verified(program)
+        builds.verified(program)
     except common.Fail as exc:
         assert "is not the program built here (its SHA-256 changed since)" in str(exc)
     else:
@@ -401,8 +402,8 @@ def test_finding_1_no_account_logs_in_without_a_password(mysql_admin):
 def test_finding_7_a_server_of_another_user_is_named_and_refused(monkeypatch):
     """Another student's server on a lesson port: named by its user, never used."""
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import common
     import owners
+    import processes
 
     if os.geteuid() == 0:  # a real listener of user nobody
         script = (
@@ -416,14 +417,14 @@ def test_finding_7_a_server_of_another_user_is_named_and_refused(monkeypatch):
         )  # fmt: skip
         try:
             port = int(other.stdout.readline())
-            found = owners.holder(port, common.Daemon("influxdb"), "native", docker=False)
+            found = owners.holder(port, processes.Daemon("influxdb"), "native", docker=False)
         finally:
             other.kill()
             other.wait()
     else:  # a laptop's user cannot be another user: the kernel's table says it is uid 65534
         monkeypatch.setattr(owners, "_listening_sockets", lambda port: {"4242": 65534})
         monkeypatch.setattr(owners, "_pid_of", lambda inodes: None)
-        found = owners.holder(8086, common.Daemon("influxdb"), "native", docker=False)
+        found = owners.holder(8086, processes.Daemon("influxdb"), "native", docker=False)
     assert found.kind == "other" and found.what.endswith(
         "user nobody)" if os.geteuid() == 0 else "user nobody"
     ), found
@@ -610,10 +611,10 @@ DATA_HOME = """
 import json, sys
 from pathlib import Path
 sys.path.insert(0, "tools/services")
-import common
-common.SHARED, common.as_root = Path(sys.argv[1]), lambda: True  # root's layout, in a temp dir
-gone = common.forget_gone_checkouts()
-home = common.data_home()
+import common, places
+places.SHARED, places.as_root = Path(sys.argv[1]), lambda: True  # root's layout, in a temp dir
+gone = places.forget_gone_checkouts()
+home = places.data_home()
 home.mkdir(parents=True, exist_ok=True)
 (home / "checkout").write_text(str(common.ROOT) + "\\n")  # as Daemon.start writes it
 print(json.dumps({"gone": gone, "home": home.name}))
@@ -673,9 +674,10 @@ def test_finding_11_a_refused_operator_token_is_one_line_with_the_fix(monkeypatc
     never a traceback."""
     monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
     import common
+    import env_settings
     import services
 
-    wrong = {**common.read_settings(), "INFLUXDB_ADMIN_TOKEN": "not-the-operators"}
+    wrong = {**env_settings.read_settings(), "INFLUXDB_ADMIN_TOKEN": "not-the-operators"}
     monkeypatch.setattr(services, "read_settings", lambda: wrong)
     monkeypatch.setattr(services, "_up", lambda s, chosen: services.influxdb_server.prepare(s))
     with pytest.raises(common.Fail) as refused:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "services"))
 
-from common import CACHE, ROOT, Fail, print_built_tool, verified  # noqa: E402
+from builds import print_built_tool, verified  # noqa: E402
+from common import CACHE, ROOT, Fail  # noqa: E402
 
 MODULE, VERSION = "github.com/rhysd/actionlint", "v1.7.12"
 BINARY = CACHE / f"actionlint-{VERSION}" / "actionlint"

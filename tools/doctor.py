@@ -22,19 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "services"))
 
 import influxdb_server  # noqa: E402
-from common import (  # noqa: E402
-    ROOT,
-    Fail,
-    compose_plugin_present,
-    exported_overrides,
-    port_in_use,
-    read_settings,
-    redact,
-    which,
-)
+from builds import compose_plugin_present, which  # noqa: E402
+from common import ROOT, Fail  # noqa: E402
+from env_settings import exported_overrides, read_settings, redact  # noqa: E402
 from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
 from owners import holder, public_listener  # noqa: E402
 from platforms import command, venv_python  # noqa: E402
+from processes import port_in_use  # noqa: E402
 from servers import SERVERS, docker_engine_present, engine  # noqa: E402
 
 # Packages the lesson imports: a student's file of the same name in a section folder

@@ -9,7 +9,8 @@ Docker get the same Compose, built from the Go module proxy into the user's cach
 
 import sys
 
-from common import CACHE, compose_plugin_present, print_built_tool
+from builds import compose_plugin_present, print_built_tool
+from common import CACHE
 
 MODULE, VERSION = "github.com/docker/compose/v5", "v5.6.0"
 BINARY = CACHE / f"docker-compose-{VERSION}" / "docker-compose"

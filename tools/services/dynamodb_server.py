@@ -12,17 +12,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import (
-    CACHE,
-    Daemon,
-    Fail,
-    apt_install,
-    log,
-    run,
-    shared_copy,
-    wait_until,
-    which,
-)
+from builds import apt_install, which
+from common import CACHE, Fail, log, run
+from places import shared_copy
+from processes import Daemon, wait_until
 from server import Server, url_address
 
 NAME = "dynamodb"

@@ -8,21 +8,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from common import (
-    CACHE,
-    Daemon,
-    Fail,
-    apt_install,
-    go_build,
-    log,
-    run,
-    shared_copy,
-    verified,
-    wait_until,
-    which,
-    write_env_setting,
-)
+from builds import apt_install, go_build, verified, which
+from common import CACHE, Fail, log, run
+from env_settings import write_env_setting
+from places import shared_copy
 from platforms import command
+from processes import Daemon, wait_until
 from server import Server, url_address
 
 NAME = "influxdb"

@@ -19,7 +19,8 @@ from urllib.parse import quote
 
 import dynamodb_server
 import mysql_server
-from common import Fail, read_settings, redact
+from common import Fail
+from env_settings import read_settings, redact
 from platforms import command
 from servers import engine
 

@@ -7,21 +7,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import (
-    STATE,
-    Daemon,
-    Fail,
-    apt_install,
-    as_user,
-    log,
-    open_private,
-    owned_folder,
-    run,
-    runtime_user,
-    wait_until,
-    which,
-)
+from builds import apt_install, which
+from common import STATE, Fail, log, run
+from places import as_user, open_private, owned_folder, runtime_user
 from platforms import command
+from processes import Daemon, wait_until
 from server import Address, Server
 
 NAME = "mysql"
@@ -239,7 +229,7 @@ def start(s):
     data = daemon.data / "data"
     owned_folder(daemon.data)
     files = owned_folder(daemon.data / "files")  # the only folder INTO OUTFILE may write to
-    user = as_user(runtime_user())  # never root: see common.py
+    user = as_user(runtime_user())  # never root: see places.py
     if not (data / "mysql").is_dir():
         log(NAME, f"initialising a data directory in {data}")
         owned_folder(data)

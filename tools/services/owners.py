@@ -17,7 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import ROOT, SHARED, STATE
+from common import ROOT, STATE
+from places import SHARED
 from platforms import command
 
 PROJECT = "lesson-17"  # `name:` of docker-compose.yml

@@ -26,7 +26,7 @@ def url_address(url, default_port):
 @dataclass(frozen=True)
 class Server:
     name: str
-    daemon: object  # common.Daemon: its process when it runs natively
+    daemon: object  # processes.Daemon: its process when it runs natively
     address: Callable  # address(s) -> Address
     describe: Callable  # describe(s) -> one line for people: where, which user/org/bucket
     check: Callable  # check(s) -> ("ok" | "refused" | "down", detail): answers AND accepts s

@@ -7,7 +7,8 @@ import subprocess
 import dynamodb_server
 import influxdb_server
 import mysql_server
-from common import STATE, Fail, compose_plugin_present
+from builds import compose_plugin_present
+from common import STATE, Fail
 from platforms import native_refusal
 
 SERVERS = (mysql_server.SERVER, dynamodb_server.SERVER, influxdb_server.SERVER)

@@ -28,17 +28,10 @@ from pathlib import Path
 
 import influxdb_server
 import mysql_server
-from common import (
-    ROOT,
-    Fail,
-    exported_overrides,
-    forget_gone_checkouts,
-    log,
-    private_state,
-    read_settings,
-    redact,
-)
+from common import ROOT, Fail, log
+from env_settings import exported_overrides, read_settings, redact
 from owners import holder, refusal
+from places import forget_gone_checkouts, private_state
 from platforms import command
 from servers import ENGINE_FILE, SERVERS, docker_engine_present, engine
 

@@ -1,0 +1,190 @@
+"""Who the servers run as, and where their data lives, readable by them alone."""
+
+import hashlib
+import os
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+from builds import sha256_of
+from common import ROOT, STATE, Fail, run
+
+# No server runs as the OS root user. Started by a normal user, they run as that user
+# with their data in .services/NAME. Started by root (who may apt-get MariaDB), they run
+# as the user who called sudo (SUDO_USER) or, for a root login, the dedicated system
+# user `lesson17`; their data then lives in /var/lib/lesson-17/<checkout id>/NAME, owned
+# by that user, since a user cannot reach into root's folders (/root, a `mktemp -d`
+# clone), and the cached programs are copied to /var/lib/lesson-17/bin. Logs and pid
+# files stay in .services/, written by the manager.
+SERVICE_USER = "lesson17"
+SHARED = Path("/var/lib/lesson-17")
+
+
+def as_root():
+    return getattr(os, "geteuid", lambda: -1)() == 0
+
+
+def runtime_user():
+    """(name, uid, gid) the servers run as when root starts them, else None (as oneself)."""
+    if not as_root():
+        return None
+    import pwd
+
+    name = os.environ.get("SUDO_USER") or SERVICE_USER
+    if name == "root":
+        name = SERVICE_USER
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        if name != SERVICE_USER or not shutil.which("useradd"):
+            raise Fail(
+                "the servers do not run as root: run `make services` as your own user"
+            ) from None
+        run(
+            ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
+             "/nonexistent", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+            f"useradd {SERVICE_USER} (the servers' own user)",
+        )  # fmt: skip
+        entry = pwd.getpwnam(name)
+    return entry.pw_name, entry.pw_uid, entry.pw_gid
+
+
+def data_home():
+    """Where the servers' data lives (see above)."""
+    if not as_root():
+        return STATE
+    return SHARED / checkout_id()
+
+
+ID_FILE = STATE / "checkout-id"
+
+
+def _legacy_id(root):
+    return hashlib.sha256(str(root).encode()).hexdigest()[:12]
+
+
+def _has_run_servers(state):
+    return any(state.glob("*/*.log"))
+
+
+def checkout_id():
+    """This checkout's name for its folder in /var/lib/lesson-17: random, and kept in
+    .services/, so it goes when the checkout goes. A new clone at the path of a deleted
+    one gets a new folder, never the old servers' data, which were set up with the old
+    .env's passwords and tokens. A checkout whose servers ran before ids existed (logs in
+    .services/, no id) keeps its folder, named by the hash of its path."""
+    try:
+        return ID_FILE.read_text().strip()
+    except FileNotFoundError:
+        pass
+    new = _legacy_id(ROOT) if _has_run_servers(STATE) else secrets.token_hex(6)
+    private_state()
+    ID_FILE.write_text(new + "\n")
+    return new
+
+
+def _belongs_to_a_checkout(folder):
+    """Is this /var/lib/lesson-17 folder still the data of the checkout it names?"""
+    try:
+        root = Path((folder / "checkout").read_text().strip())
+    except OSError:
+        return True  # not one of ours as we know them: left alone
+    state = root / ".services"
+    try:
+        return (state / "checkout-id").read_text().strip() == folder.name
+    except OSError:
+        return folder.name == _legacy_id(root) and _has_run_servers(state)
+
+
+def _in_use(folder):
+    """Does a live process run in this folder (a server of a checkout deleted under it)?"""
+    for proc in Path("/proc").iterdir():
+        try:
+            cwd = Path(os.readlink(proc / "cwd"))
+        except OSError:
+            continue
+        if cwd == folder or folder in cwd.parents:
+            return True
+    return False
+
+
+def forget_gone_checkouts():
+    """As root: delete the server data of checkouts that no longer exist (deleted, or
+    cloned afresh at the same path), which nobody can log into any more. Returns the
+    checkout paths whose data went."""
+    gone = []
+    if not as_root() or not SHARED.is_dir():
+        return gone
+    for folder in sorted(SHARED.iterdir()):
+        if folder.name == "bin" or not folder.is_dir() or folder == data_home():
+            continue
+        if _belongs_to_a_checkout(folder) or _in_use(folder):
+            continue
+        gone.append((folder / "checkout").read_text().strip())
+        shutil.rmtree(folder)
+    return gone
+
+
+def owned_folder(path):
+    """A folder only the servers' user can enter (0700, theirs)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)  # also when it was made as the parent of another
+    user = runtime_user()
+    if user:
+        for folder, _, files in os.walk(path):
+            for name in [folder, *(os.path.join(folder, f) for f in files)]:
+                os.lchown(name, user[1], user[2])
+    return path
+
+
+def as_user(user):
+    """subprocess keyword arguments that run a child as the servers' user, not root."""
+    if not user:
+        return {}
+    name, uid, gid = user
+    return {"user": uid, "group": gid, "extra_groups": [], "env": {**os.environ, "HOME": "/"}}
+
+
+def shared_copy(source):
+    """A program (file or folder) the servers' user can run: as root, a copy in
+    /var/lib/lesson-17/bin (root's own, world-readable); else the source itself."""
+    if not as_root():
+        return source
+    target = SHARED / "bin" / source.parent.name / source.name
+    if not target.exists() or (source.is_file() and sha256_of(target) != sha256_of(source)):
+        SHARED.mkdir(mode=0o755, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, partial)
+        else:
+            shutil.copy2(source, partial)
+        subprocess.run(["chmod", "-R", "a+rX,go-w", str(partial)], check=True)
+        if target.is_dir():
+            shutil.rmtree(target)
+        partial.rename(target)
+    return target
+
+
+def private_state():
+    """.services/, readable by its owner only: logs, pid files and init scripts live there.
+    A folder made by an older version (0755) is made private too."""
+    STATE.mkdir(mode=0o700, exist_ok=True)
+    if os.name == "posix" and STATE.stat().st_mode & 0o077:
+        STATE.chmod(0o700)
+    return STATE
+
+
+def open_private(path, mode="w", owner=None):
+    """Open a file for writing that only its owner can read, created so from the start
+    (a chmod after writing leaves a moment when others can read it). `owner`: the
+    servers' user (name, uid, gid), when the file is theirs to read."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)  # an older file, made before this rule, is made private too
+    if owner:
+        os.fchown(fd, owner[1], owner[2])
+    return os.fdopen(fd, mode)

@@ -1,0 +1,182 @@
+"""Background server processes: pid files that name the very process, waits with a
+bound, ports."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from common import ROOT, STATE, Fail
+from places import (
+    as_root,
+    as_user,
+    data_home,
+    open_private,
+    owned_folder,
+    private_state,
+    runtime_user,
+)
+
+
+def tail(path, lines=25):
+    try:
+        text = Path(path).read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return "(no log yet)"
+    return "\n".join(text[-lines:])
+
+
+def wait_until(check, seconds, what, daemon):
+    """Poll check() until it returns a true value; fail with the log's tail on timeout,
+    or as soon as the server process has exited."""
+    deadline = time.monotonic() + seconds
+    last_error = None
+    while time.monotonic() < deadline:
+        if daemon.pid() is None:
+            raise Fail(
+                f"{what} exited while starting. Last lines of {daemon.logfile}:\n"
+                f"{tail(daemon.logfile)}"
+            )
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as exc:  # a server that is starting up fails in many ways
+            last_error = exc
+        time.sleep(0.5)
+    raise Fail(
+        f"{what} was not ready after {seconds} s (last error: {last_error}).\n"
+        f"Last lines of {daemon.logfile}:\n{tail(daemon.logfile)}"
+    )
+
+
+def port_in_use(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie is not alive; it only waits to be reaped by its parent.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def identity(pid):
+    """(start time in clock ticks since boot, executable) of a process, from /proc; where
+    there is no /proc (macOS), (None, None): the pid alone is then trusted."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        started = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, after comm
+    except (OSError, ValueError, IndexError):
+        return None, None
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:  # another user's process: its start time still tells it apart
+        exe = None
+    return started, exe
+
+
+class Daemon:
+    """A server process started in the background, remembered by a pid file."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dir = STATE / name  # the pid file and the log, kept by the manager
+        self.pidfile = self.dir / f"{name}.pid"
+        self.logfile = self.dir / f"{name}.log"
+
+    @property
+    def data(self):
+        """The server's own folder (its cwd and data), where its user can write."""
+        return data_home() / self.name
+
+    def pid(self):
+        """The server's pid, only while the pid file still names the very process it was
+        written for: same pid, same start time, same executable. After a reboot or a crash
+        the number may belong to anyone's process, which is then never signalled."""
+        try:
+            record = json.loads(self.pidfile.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        if isinstance(record, int):  # a pid file of an older version: the bare number
+            record = self._adopt(record)
+        try:
+            pid = int(record["pid"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not pid_alive(pid) or identity(pid) != (record.get("started"), record.get("exe")):
+            return None
+        return pid
+
+    def _adopt(self, pid):
+        """An old bare-number pid file counts only for a live process that runs in this
+        checkout's .services/NAME (where start() runs it); it is rewritten in full."""
+        try:
+            cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+        except OSError:
+            return None
+        if not any(f == cwd or f in cwd.parents for f in (self.dir, self.data)):
+            return None
+        started, exe = identity(pid)
+        record = {"pid": pid, "started": started, "exe": exe}
+        self.pidfile.write_text(json.dumps(record) + "\n")
+        return record
+
+    def start(self, argv, port):
+        deadline = time.monotonic() + 10  # a server we just stopped may still hold it
+        while port_in_use(port) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if port_in_use(port):
+            raise Fail(
+                f"{self.name}: port {port} is taken by a server that does not answer with the "
+                f".env settings. Stop it, or choose another port in .env."
+            )
+        private_state()
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        owned_folder(self.data)
+        if as_root():  # which checkout these servers belong to (owners.py reads it)
+            (data_home() / "checkout").write_text(str(ROOT) + "\n")
+        user = runtime_user()
+        with open_private(self.logfile, "ab") as out:
+            proc = subprocess.Popen(
+                argv,
+                cwd=self.data,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # outlives `make services`; stopped by pid
+                **as_user(user),
+            )
+        started, exe = identity(proc.pid)
+        record = {"pid": proc.pid, "started": started, "exe": exe}
+        self.pidfile.write_text(json.dumps(record) + "\n")
+        return proc.pid
+
+    def stop(self, seconds=30):
+        pid = self.pid()
+        self.pidfile.unlink(missing_ok=True)
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + seconds
+        while pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            while pid_alive(pid):  # the kernel frees its ports only once it is gone
+                time.sleep(0.1)
+        return True
