@@ -17,10 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "tools"))
+from tools.platforms import command, venv_python
 
-from platforms import command, venv_python  # noqa: E402
+ROOT = Path(__file__).resolve().parent
 
 # Every lesson script, in lesson order, as `demo` runs them, with the point it makes.
 DEMO = {
@@ -133,7 +132,7 @@ class Tasks:
 
     def install(self):
         """create .venv (PYTHON=python3.x to choose), install requirements.txt, create .env"""
-        self.sh(sys.executable, "tools/install.py", "--venv", self.venv)
+        self.sh(sys.executable, "-m", "tools.install", "--venv", self.venv)
         self.create_env()
 
     def create_env(self):
@@ -160,26 +159,26 @@ class Tasks:
 
     def doctor(self):
         """when something is wrong: check Python, .venv, .env, ports and servers, say the fix"""
-        self.sh(sys.executable, "tools/doctor.py", "--venv", self.venv)
+        self.sh(sys.executable, "-m", "tools.doctor", "--venv", self.venv)
 
     def services(self, quiet=False):
         """start MySQL, DynamoDB Local and InfluxDB (Docker if present, else natively)"""
         self.install()  # says nothing when there is nothing to do
         if quiet and not self.dry_run:  # make check: nothing to say if all are healthy
-            status = [self.py, "tools/services/services.py", "status"]
+            status = [self.py, "-m", "tools.services", "status"]
             if subprocess.run(status, cwd=ROOT, capture_output=True).returncode == 0:
                 return
-        self.sh(self.py, "tools/services/services.py", "up")
+        self.sh(self.py, "-m", "tools.services", "up")
 
     def services_down(self):
         """stop the servers that `services` started"""
         python = self.py if Path(self.py).exists() else sys.executable
-        self.sh(python, "tools/services/services.py", "down")
+        self.sh(python, "-m", "tools.services", "down")
 
     def services_status(self):
         """show whether each server is reachable with the .env settings"""
         self.install()
-        self.sh(self.py, "tools/services/services.py", "status")
+        self.sh(self.py, "-m", "tools.services", "status")
 
     def demo(self, section="", pause=""):
         """run every lesson script in order, as a student would (make demo SECTION=03 or
@@ -220,22 +219,22 @@ class Tasks:
     def reset(self):
         """empty the lesson's databases, tables and buckets, as a fresh `services` has them"""
         self.install()
-        self.sh(self.py, "tools/services/services.py", "reset")
+        self.sh(self.py, "-m", "tools.services", "reset")
 
     def mysql_shell(self):
         """the MySQL (MariaDB) command-line client, logged in with the .env settings"""
         self.install()
-        self.sh(self.py, "tools/services/look.py", "mysql")
+        self.sh(self.py, "-m", "tools.services.look", "mysql")
 
     def dynamodb_items(self):
         """list DynamoDB Local's tables and the first items of each"""
         self.install()
-        self.sh(self.py, "tools/services/look.py", "dynamodb")
+        self.sh(self.py, "-m", "tools.services.look", "dynamodb")
 
     def influx_points(self):
         """the newest points of the lesson's InfluxDB bucket"""
         self.install()
-        self.sh(self.py, "tools/services/look.py", "influxdb")
+        self.sh(self.py, "-m", "tools.services.look", "influxdb")
 
     def test(self, *args):
         """run every script end to end against the real servers (pytest)"""
@@ -256,7 +255,7 @@ class Tasks:
     def practice(self):
         """every practice exercise: its solution passes, its starter fails"""
         self.services()
-        self.sh(self.py, "tools/practice.py", "verify")
+        self.sh(self.py, "-m", "tools.practice", "verify")
 
     def check(self, exercise="", file=""):
         """check your practice work (make check EXERCISE=3 FILE=mine.py or tasks.py check 3
@@ -274,14 +273,16 @@ class Tasks:
             raise Failed(2)
         file = str((here / file).resolve()) if file else ""  # as typed where you are
         self.services(quiet=True)
-        self.sh(self.py, "tools/practice.py", "check", exercise, *([file] if file else []))
+        self.sh(self.py, "-m", "tools.practice", "check", exercise, *([file] if file else []))
 
     def compose_cli(self):
         """find `docker compose`, or build the same Compose once (the tests validate with it)"""
         if self.dry_run:
-            return self.sh(sys.executable, "tools/services/compose_cli.py")
+            return self.sh(sys.executable, "-m", "tools.services.compose_cli")
         found = subprocess.run(
-            [sys.executable, "tools/services/compose_cli.py"], cwd=ROOT, stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "tools.services.compose_cli"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
         )
         if found.returncode:
             raise Failed(found.returncode)
@@ -296,7 +297,7 @@ class Tasks:
         self.install()
         self.sh(self.py, "-m", "ruff", "check", ".")
         self.sh(self.py, "-m", "ruff", "format", "--check", ".")
-        self.sh(self.py, "tools/actionlint.py")
+        self.sh(self.py, "-m", "tools.actionlint")
 
     def format(self):
         """apply ruff's fixes and formatting"""
@@ -307,7 +308,7 @@ class Tasks:
     def clean(self):
         """stop the servers, remove .venv and the servers' data (Docker volumes too); keeps .env"""
         python = self.py if Path(self.py).exists() else sys.executable
-        self.sh(python, "tools/services/services.py", "down", "--volumes", check=False)
+        self.sh(python, "-m", "tools.services", "down", "--volumes", check=False)
         doomed = [ROOT / n for n in (self.venv, ".services", ".pytest_cache", ".ruff_cache")]
         doomed += sorted(ROOT.rglob("__pycache__"))
         for folder in doomed:

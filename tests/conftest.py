@@ -5,14 +5,12 @@ it. Helpers (running scripts, the settings, the InfluxDB HTTP client) live in ut
 """
 
 import json
-import subprocess
-import sys
 import urllib.error
 
 import pytest
 
+from tools.services import env_settings, mysql_server
 from utils.influx import InfluxHTTP
-from utils.paths import ROOT
 from utils.settings import SETTINGS, START, WORKER
 
 
@@ -110,8 +108,7 @@ def worker_namespace(request, mysql_settings):
         cur.execute(f"CREATE DATABASE IF NOT EXISTS `{database}`")
     # Marked as the lesson's, as `make services` marks demo: else an exercise's tables,
     # made there first, would make the 03 scripts refuse it as somebody else's.
-    mark = "import env_settings as e, mysql_server as m; m.mark_as_the_lessons(e.read_settings())"
-    subprocess.run([sys.executable, "-c", mark], cwd=ROOT / "tools" / "services", check=True)
+    mysql_server.mark_as_the_lessons(env_settings.read_settings())
     influx = InfluxHTTP()
     try:
         influx.make_bucket(influx.bucket)

@@ -6,17 +6,14 @@ import json
 import re
 import struct
 import subprocess
-import sys
 import zlib
 
 import pytest
 
+import tasks
 from utils.engine import engine
 from utils.paths import LESSON, ROOT
 from utils.scripts import ORM_OUTPUT, run_ok, run_twice
-
-sys.path.insert(0, str(ROOT))
-import tasks  # noqa: E402
 from utils.settings import SETTINGS
 
 

@@ -91,7 +91,10 @@ def test_every_variable_and_default_agrees_with_env_example():
 def compose_command():
     """`docker compose`, or the same Compose built by `make compose-cli` where Docker is absent."""
     proc = subprocess.run(
-        [sys.executable, "tools/services/compose_cli.py"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "tools.services.compose_cli"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     path = proc.stdout.strip()

@@ -13,7 +13,7 @@ from utils.settings import CLOSED_PORT, NAMESPACE, SETTINGS
 
 def doctor(*args, **env):
     proc = subprocess.run(
-        ["python3", "tools/doctor.py", *args],
+        ["python3", "-m", "tools.doctor", *args],
         cwd=ROOT,
         env={**os.environ, **env},
         capture_output=True,
@@ -113,7 +113,7 @@ def checkout_copy(tmp_path, env_lines):
 
 def doctor_in(folder):
     proc = subprocess.run(
-        ["python3", "tools/doctor.py", "--venv", str(ROOT / ".venv")],
+        ["python3", "-m", "tools.doctor", "--venv", str(ROOT / ".venv")],
         cwd=folder,
         env={k: v for k, v in os.environ.items() if k not in SETTINGS},
         capture_output=True,
@@ -170,7 +170,7 @@ def test_doctor_and_install_find_versions_that_differ_from_the_pins(tmp_path):
     pinned.write_text("PyYAML==0.0.1\n")
     (venv / ".installed").write_text(hashlib.sha256(pinned.read_bytes()).hexdigest() + "\n")
     proc = subprocess.run(
-        ["python3", "tools/install.py", "--venv", venv, "--requirements", pinned],
+        ["python3", "-m", "tools.install", "--venv", venv, "--requirements", pinned],
         cwd=ROOT,
         capture_output=True,
         text=True,

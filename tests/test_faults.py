@@ -19,7 +19,7 @@ from utils.scripts import run_twice
 def restart(server):
     """Stop and start one server, as `tools/services/services.py restart` does."""
     proc = subprocess.run(
-        [sys.executable, "tools/services/services.py", "restart", server],
+        [sys.executable, "-m", "tools.services", "restart", server],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -35,7 +35,7 @@ def plan(*args):
 
 def test_make_services_creates_the_venv_the_lesson_readme_activates_next(tmp_path):
     venv = tmp_path / "fresh-venv"
-    assert f"tools/install.py --venv {venv}" in plan("--venv", str(venv), "services")
+    assert f"-m tools.install --venv {venv}" in plan("--venv", str(venv), "services")
     readme = (LESSON / "README.md").read_text()
     assert "make services" in readme and "source .venv/bin/activate" in readme
 
@@ -62,11 +62,8 @@ def test_a_venv_made_in_a_section_folder_is_not_lesson_code(tmp_path):
 
 
 def test_install_refuses_an_old_python_in_one_line():
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        from install import python_problem
-    finally:
-        sys.path.pop(0)
+    from tools.install import python_problem
+
     assert python_problem((3, 10, 12)).startswith("needs Python 3.11+, found 3.10.12")
     assert python_problem(sys.version_info) is None
 
@@ -79,7 +76,7 @@ def test_install_rebuilds_a_venv_made_by_another_python(tmp_path):
     cfg.write_text(re.sub(r"(?m)^version = .*$", "version = 3.10.12", cfg.read_text()))
 
     proc = subprocess.run(
-        ["python3", "tools/install.py", "--venv", venv, "--requirements", requirements],
+        ["python3", "-m", "tools.install", "--venv", venv, "--requirements", requirements],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -99,7 +96,10 @@ def test_install_never_deletes_a_folder_that_is_not_a_virtualenv(tmp_path):
     (folder / "other-project").mkdir(parents=True)
     (folder / "other-project" / "notes.txt").write_text("keep me\n")
     proc = subprocess.run(
-        ["python3", "tools/install.py", "--venv", folder], cwd=ROOT, capture_output=True, text=True
+        ["python3", "-m", "tools.install", "--venv", folder],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 1
     assert proc.stderr.strip() == (
@@ -235,7 +235,7 @@ def test_no_aws_credentials_for_real_aws_names_the_settings():
 
 def services(command, **env):
     return subprocess.run(
-        [sys.executable, "tools/services/services.py", command],
+        [sys.executable, "-m", "tools.services", command],
         cwd=ROOT,
         env={**os.environ, **env},
         capture_output=True,

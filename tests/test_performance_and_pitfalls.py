@@ -6,17 +6,14 @@ true; the state is read back through a client the script does not use.
 
 import json
 import sqlite3
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from utils.paths import LESSON, ROOT
+import tasks
+from utils.paths import LESSON
 from utils.scripts import assert_one_line_error, run_ok, run_script, run_twice
 from utils.settings import CLOSED_PORT
-
-sys.path.insert(0, str(ROOT))
-import tasks  # noqa: E402
 
 
 def scalar(mysql_conn, sql, *args):

@@ -15,7 +15,7 @@ CHECK_BLOCK = re.compile(r"<!-- check: (\d) (\S+) -->\n```text\n(.*?)```", re.S)
 
 def practice(*args):
     return subprocess.run(
-        [sys.executable, "tools/practice.py", *args], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "tools.practice", *args], cwd=ROOT, capture_output=True, text=True
     )
 
 

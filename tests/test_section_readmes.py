@@ -2,14 +2,11 @@
 file there, and says of each script the one-line point `make demo` prints (tasks.DEMO)."""
 
 import subprocess
-import sys
 
 import pytest
 
+import tasks
 from utils.paths import LESSON, ROOT
-
-sys.path.insert(0, str(ROOT))
-import tasks  # noqa: E402
 
 SECTIONS = ["01", "02", "03", "04", "05"]
 

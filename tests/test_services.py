@@ -28,7 +28,7 @@ def test_influxdb_is_set_up_with_the_configured_bucket(influx):
 
 def services(command, env=None, checkout=ROOT):
     return subprocess.run(
-        [sys.executable, "tools/services/services.py", command],
+        [sys.executable, "-m", "tools.services", command],
         cwd=checkout,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -113,7 +113,7 @@ def test_services_up_ends_with_where_each_server_listens():
 def test_a_long_build_step_says_what_it_does_while_it_runs():
     """The InfluxDB and Compose builds run their steps through common.run(progress=...)."""
     code = (
-        "import sys; sys.path.insert(0, 'tools/services'); from common import run;"
+        "from tools.services.common import run;"
         " run(['sleep', '2.5'], 'sleep', progress=('influxdb', 'linking influxd', 'about 3 s'),"
         " every=1)"
     )
@@ -128,8 +128,7 @@ def test_a_long_build_step_says_what_it_does_while_it_runs():
 def test_compose_builds_the_containers_from_dot_env_alone(monkeypatch, capfd):
     """A setting exported in the shell (a test worker's database, a student's other
     bucket) must not reach Compose, which would recreate the containers with it."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import services as manager
+    from tools.services import services as manager
 
     monkeypatch.setenv("MYSQL_DATABASE", "exported_elsewhere")
     shows = "import os; print(os.environ.get('MYSQL_DATABASE'), 'PATH' in os.environ)"

@@ -51,7 +51,7 @@ def install_in(checkout):
 
 def services(checkout, *args, env=None):
     return subprocess.run(
-        [sys.executable, "tools/services/services.py", *args],
+        [sys.executable, "-m", "tools.services", *args],
         cwd=checkout,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -154,8 +154,7 @@ def test_finding_2_install_creates_env_private_whatever_the_umask(tmp_path):
 
 
 def test_finding_7_the_socket_of_a_deep_checkout_is_in_a_private_random_folder(monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import mysql_server as mysql
+    from tools.services import mysql_server as mysql
 
     class DeepCheckout(type(mysql.daemon)):
         data = ROOT / ("deep-" * 30) / "mysql"  # the server's folder, too deep for a socket
@@ -197,8 +196,7 @@ def test_finding_8_no_running_process_shows_a_secret(mysql_conn, dynamodb, influ
 
 
 def test_finding_8_the_mysql_shell_gets_its_password_by_name(monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import mysql_server as mysql
+    from tools.services import mysql_server as mysql
 
     argv = mysql.client_argv(SETTINGS, "docker", "--table")  # the host's client, or the container's
     assert argv and SETTINGS["MYSQL_PASSWORD"] not in " ".join(argv), argv
@@ -238,9 +236,8 @@ def test_finding_3_reset_refuses_a_local_server_that_is_not_this_checkouts(dynam
 
 def test_finding_3_reset_knows_every_table_and_bucket_the_lesson_makes(monkeypatch):
     """`reset` deletes a fixed list of the lesson's names: the list must match the code."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import dynamodb_server as dynamodb_service
-    import influxdb_server as influxdb_service
+    from tools.services import dynamodb_server as dynamodb_service
+    from tools.services import influxdb_server as influxdb_service
 
     code = "\n".join(
         p.read_text() for p in [*LESSON.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
@@ -260,10 +257,8 @@ def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
     """The loopback launcher is the normal path (test_security checks every server's
     listeners). Where it cannot work (a JRE without a compiler, a future jar), DynamoDB Local
     still starts, and says that it listens on every interface."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import dynamodb_server as service
-    import owners
-    import processes
+    from tools.services import dynamodb_server as service
+    from tools.services import owners, processes
 
     if engine() == "docker":  # no native DynamoDB (nor Java) here: Compose publishes it
         from test_security import published_addresses
@@ -301,9 +296,7 @@ def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
 def test_finding_9_a_changed_cached_program_is_refused(tmp_path, monkeypatch):
     """influxd, Compose and actionlint are built once into the cache and their SHA-256
     recorded; a program changed since (by anyone who can write there) is not run."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import builds
-    import common
+    from tools.services import builds, common
 
     program = tmp_path / "influxd"
     program.write_bytes(b"\x7fELF built here")
@@ -401,9 +394,7 @@ def test_finding_1_no_account_logs_in_without_a_password(mysql_admin):
 
 def test_finding_7_a_server_of_another_user_is_named_and_refused(monkeypatch):
     """Another student's server on a lesson port: named by its user, never used."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import owners
-    import processes
+    from tools.services import owners, processes
 
     if os.geteuid() == 0:  # a real listener of user nobody
         script = (
@@ -434,9 +425,7 @@ def test_finding_7_a_server_of_another_user_is_named_and_refused(monkeypatch):
 
 
 def test_finding_8_an_error_line_never_shows_a_secret(monkeypatch, capsys):
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import common
-    import services
+    from tools.services import common, services
 
     password = SETTINGS["MYSQL_PASSWORD"]
 
@@ -610,8 +599,7 @@ def test_finding_10_install_moves_an_old_env_to_the_lessons_own_credentials(tmp_
 DATA_HOME = """
 import json, sys
 from pathlib import Path
-sys.path.insert(0, "tools/services")
-import common, places
+from tools.services import common, places
 places.SHARED, places.as_root = Path(sys.argv[1]), lambda: True  # root's layout, in a temp dir
 gone = places.forget_gone_checkouts()
 home = places.data_home()
@@ -672,10 +660,7 @@ def test_finding_11_a_refused_operator_token_is_one_line_with_the_fix(monkeypatc
     """`make services` meeting an InfluxDB set up with another operator token (an old
     server folder or volume, a new .env): one line that names the setting and the way out,
     never a traceback."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
-    import common
-    import env_settings
-    import services
+    from tools.services import common, env_settings, services
 
     wrong = {**env_settings.read_settings(), "INFLUXDB_ADMIN_TOKEN": "not-the-operators"}
     monkeypatch.setattr(services, "read_settings", lambda: wrong)

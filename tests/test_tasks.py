@@ -7,16 +7,14 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import tasks
+from tools import platforms
 from utils.paths import LESSON, ROOT
 from utils.scripts import run_script
-
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
-import platforms  # noqa: E402
-import tasks  # noqa: E402
 
 ARGS = {"run": ["01/main.py"], "check": ["1"], "demo": ["01"]}  # targets that take some
 MAKE_VARS = {"run": "SCRIPT=01/main.py", "check": "EXERCISE=1", "demo": "SECTION=01"}
@@ -119,11 +117,9 @@ def test_each_os_gets_its_venv_path_native_mode_and_command_form(system, python,
 
 def test_on_windows_without_docker_services_is_one_line_not_a_traceback(monkeypatch):
     """Native mode needs Linux tools; on Windows the service manager says where to go."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
     monkeypatch.setenv("SERVICES_ENGINE", "native")
     monkeypatch.setattr(platforms, "this_system", lambda: "Windows")
-    import common
-    import servers
+    from tools.services import common, servers
 
     with pytest.raises(common.Fail) as refused:
         servers.engine(for_up=True)
@@ -141,11 +137,9 @@ def test_lesson_scripts_of_the_demo_are_the_lesson_files():
 def test_the_service_managers_advice_is_typed_as_this_os_types_it(monkeypatch, capsys, mysql_conn):
     """On Windows, `make services` is advice a student cannot follow: every hint of the
     service manager and the doctor names the command through platforms.command()."""
-    monkeypatch.syspath_prepend(str(ROOT / "tools" / "services"))
     monkeypatch.setattr(platforms, "this_system", lambda: "Windows")
     monkeypatch.setenv("MYSQL_PORT", "1")  # nothing listens there
-    import servers
-    import services
+    from tools.services import servers, services
 
     monkeypatch.setattr(servers, "native_refusal", lambda: None)  # a Windows with these servers
 
@@ -220,3 +214,23 @@ def test_make_test_runs_in_parallel_then_alone_what_touches_a_whole_server():
             if any(s in body for s in SERVER_WIDE) and "pytest.mark.alone" not in marks:
                 unmarked.append(f"{test_file.name}::{node.name}")
     assert not unmarked, f"restart or count a whole server, so mark them alone: {unmarked}"
+
+
+def test_the_tooling_is_a_package_that_never_edits_sys_path():
+    """tools/ is imported as a package from the repository root (`python -m tools.X`,
+    pytest's pythonpath): a path edit would let tools/services/x.py hide a real package x."""
+    edits = []
+    for path in [
+        ROOT / "tasks.py",
+        *(ROOT / "tools").rglob("*.py"),
+        *(ROOT / "tests").rglob("*.py"),
+    ]:
+        text = path.read_text()
+        edits += [
+            f"{path.relative_to(ROOT)}: {edit}"
+            for edit in ("sys.path.insert", "sys.path.append", "syspath_prepend")
+            if edit in text and path != Path(__file__)
+        ]
+    assert not edits, edits
+    assert (ROOT / "tools" / "__init__.py").exists()
+    assert (ROOT / "tools" / "services" / "__init__.py").exists()

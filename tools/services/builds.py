@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from common import Fail, run
+from .common import Fail, run
 
 
 def apt_install(packages, why):

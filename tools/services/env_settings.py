@@ -4,8 +4,8 @@
 import os
 import re
 
-from common import ROOT, Fail
-from places import open_private
+from .common import ROOT, Fail
+from .places import open_private
 
 
 def _dotenv_values(path):

@@ -8,13 +8,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from builds import apt_install, go_build, verified, which
-from common import CACHE, Fail, log, run
-from env_settings import write_env_setting
-from places import shared_copy
-from platforms import command
-from processes import Daemon, wait_until
-from server import Server, url_address
+from ..platforms import command
+from .builds import apt_install, go_build, verified, which
+from .common import CACHE, Fail, log, run
+from .env_settings import write_env_setting
+from .places import shared_copy
+from .processes import Daemon, wait_until
+from .server import Server, url_address
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Look inside the lesson's databases with a real client, for a class to see.
 
-    python3 tools/services/look.py mysql      the mysql/mariadb client, logged in (make mysql-shell)
-    python3 tools/services/look.py dynamodb   every table, its item count and first items
-    python3 tools/services/look.py influxdb   the newest points of INFLUXDB_BUCKET
+    python3 -m tools.services.look mysql      the mysql/mariadb client, logged in (make mysql-shell)
+    python3 -m tools.services.look dynamodb   every table, its item count and first items
+    python3 -m tools.services.look influxdb   the newest points of INFLUXDB_BUCKET
 
 Settings from .env, as everywhere. Standard library only.
 """
@@ -17,12 +17,11 @@ import urllib.error
 import urllib.request
 from urllib.parse import quote
 
-import dynamodb_server
-import mysql_server
-from common import Fail
-from env_settings import read_settings, redact
-from platforms import command
-from servers import engine
+from ..platforms import command
+from . import dynamodb_server, mysql_server
+from .common import Fail
+from .env_settings import read_settings, redact
+from .servers import engine
 
 SHOWN = 5  # items per table, points per bucket
 

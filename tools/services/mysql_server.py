@@ -7,12 +7,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from builds import apt_install, which
-from common import STATE, Fail, log, run
-from places import as_user, open_private, owned_folder, runtime_user
-from platforms import command
-from processes import Daemon, wait_until
-from server import Address, Server
+from ..platforms import command
+from .builds import apt_install, which
+from .common import STATE, Fail, log, run
+from .places import as_user, open_private, owned_folder, runtime_user
+from .processes import Daemon, wait_until
+from .server import Address, Server
 
 NAME = "mysql"
 daemon = Daemon(NAME)

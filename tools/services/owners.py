@@ -17,9 +17,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import ROOT, STATE
-from places import SHARED
-from platforms import command
+from ..platforms import command
+from .common import ROOT, STATE
+from .places import SHARED
 
 PROJECT = "lesson-17"  # `name:` of docker-compose.yml
 

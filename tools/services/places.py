@@ -7,8 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from builds import sha256_of
-from common import ROOT, STATE, Fail, run
+from .builds import sha256_of
+from .common import ROOT, STATE, Fail, run
 
 # No server runs as the OS root user. Started by a normal user, they run as that user
 # with their data in .services/NAME. Started by root (who may apt-get MariaDB), they run

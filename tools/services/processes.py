@@ -9,8 +9,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from common import ROOT, STATE, Fail
-from places import (
+from .common import ROOT, STATE, Fail
+from .places import (
     as_root,
     as_user,
     data_home,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from common import Fail
+from .common import Fail
 
 
 class Address(NamedTuple):

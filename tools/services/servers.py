@@ -4,12 +4,10 @@ import functools
 import os
 import subprocess
 
-import dynamodb_server
-import influxdb_server
-import mysql_server
-from builds import compose_plugin_present
-from common import STATE, Fail
-from platforms import native_refusal
+from ..platforms import native_refusal
+from . import dynamodb_server, influxdb_server, mysql_server
+from .builds import compose_plugin_present
+from .common import STATE, Fail
 
 SERVERS = (mysql_server.SERVER, dynamodb_server.SERVER, influxdb_server.SERVER)
 ENGINE_FILE = STATE / "engine"  # what `up` chose, so that status and down find them

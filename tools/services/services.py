@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start, stop and check the lesson's three database servers.
 
-    python3 tools/services/services.py up|down|status|reset|restart [mysql|dynamodb|influxdb]
+    python3 -m tools.services up|down|status|reset|restart [mysql|dynamodb|influxdb]
 
 With a Docker engine: `docker compose` on the top-level docker-compose.yml.
 Without one: real servers started natively (MariaDB, DynamoDB Local, InfluxDB 2.8),
@@ -26,14 +26,13 @@ import sys
 import time
 from pathlib import Path
 
-import influxdb_server
-import mysql_server
-from common import ROOT, Fail, log
-from env_settings import exported_overrides, read_settings, redact
-from owners import holder, refusal
-from places import forget_gone_checkouts, private_state
-from platforms import command
-from servers import ENGINE_FILE, SERVERS, docker_engine_present, engine
+from ..platforms import command
+from . import influxdb_server, mysql_server
+from .common import ROOT, Fail, log
+from .env_settings import exported_overrides, read_settings, redact
+from .owners import holder, refusal
+from .places import forget_gone_checkouts, private_state
+from .servers import ENGINE_FILE, SERVERS, docker_engine_present, engine
 
 COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
 
