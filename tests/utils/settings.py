@@ -9,27 +9,19 @@ inherits them; tests/conftest.py creates the database and the bucket.
 
 import os
 
-from dotenv import dotenv_values
-
-from utils.paths import ROOT
+from tools.services.env_settings import read_settings
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ...; empty when serial
 NAMESPACE = ("AWS_ACCESS_KEY_ID", "INFLUXDB_BUCKET", "MYSQL_DATABASE") if WORKER else ()
 
 
-def _read():
-    found = {**dotenv_values(ROOT / ".env.example"), **dotenv_values(ROOT / ".env")}
-    found.update({k: v for k, v in os.environ.items() if k in found})
-    return found
-
-
-CONFIGURED = _read()  # as the student has them: no worker's names
+CONFIGURED = read_settings()  # the service manager's reader: as the student has them
 if WORKER:
     os.environ["MYSQL_DATABASE"] = f"{CONFIGURED['MYSQL_DATABASE']}_{WORKER}"  # demo_gw0:
     # the lesson's user has every right on demo_* (tools/services/mysql_server.py)
     os.environ["INFLUXDB_BUCKET"] = f"{CONFIGURED['INFLUXDB_BUCKET']}_{WORKER}"
     os.environ["AWS_ACCESS_KEY_ID"] = f"{CONFIGURED['AWS_ACCESS_KEY_ID']}{WORKER}"  # alphanumeric
-SETTINGS = _read()
+SETTINGS = read_settings()
 
 
 def as_configured(text):
