@@ -246,7 +246,7 @@ class Tasks:
         # Most tests in parallel worker processes, each in its own database, bucket and
         # DynamoDB key (tests/utils/settings.py); then, by themselves, the ones marked
         # `alone`: they restart a server or count what the whole server does.
-        workers = os.environ.get("TEST_WORKERS") or str(min(4, 2 * (os.cpu_count() or 1)))
+        workers = os.environ.get("TEST_WORKERS") or str(min(8, 2 * (os.cpu_count() or 1)))
         together = self.sh(self.py, "-m", "pytest", "-n", workers, "-m", "not alone", check=False)
         alone = self.sh(self.py, "-m", "pytest", "-m", "alone", check=False)
         if together or alone:
