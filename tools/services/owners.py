@@ -69,9 +69,9 @@ def _docker_holder(port, engine):
     return None
 
 
-def _listening_sockets(port):
-    """{inode: uid} of the sockets listening on `port`, from this network namespace."""
-    found = {}
+def _listeners():
+    """(host in hex, port, uid, inode) of each listening TCP socket of this network
+    namespace, from /proc/net/tcp and tcp6 (none where they cannot be read)."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -79,25 +79,20 @@ def _listening_sockets(port):
             continue
         for line in lines:
             fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == int(port):
-                found[fields[9]] = int(fields[7])
-    return found
+            if fields[3] == "0A":  # LISTEN
+                host, port_hex = fields[1].rsplit(":", 1)
+                yield host, int(port_hex, 16), int(fields[7]), fields[9]
+
+
+def _listening_sockets(port):
+    """{inode: uid} of the sockets listening on `port`, from this network namespace."""
+    return {inode: uid for _, at, uid, inode in _listeners() if at == int(port)}
 
 
 def public_listener(port):
     """True when something listens on `port` beyond loopback (from /proc/net/tcp{,6});
     False where it is loopback only, or nothing can be read."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            host, port_hex = local.rsplit(":", 1)
-            if state == "0A" and int(port_hex, 16) == int(port) and not _loopback(host):
-                return True
-    return False
+    return any(at == int(port) and not _loopback(host) for host, at, _, _ in _listeners())
 
 
 def _loopback(hex_host):
