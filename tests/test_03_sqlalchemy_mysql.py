@@ -58,7 +58,7 @@ def server_connections(mysql_conn):
 @pytest.mark.alone  # counts the server's connections
 def test_pool_shares_five_connections_and_survives_a_dropped_one(mysql_conn):
     before = server_connections(mysql_conn)
-    first = run_twice("03", "pool.py")
+    first = run_twice("03", "advanced_pool.py")
     opened = server_connections(mysql_conn) - before
     assert first.lines == [
         "Pool of 5, no overflow, pre-ping on",
@@ -99,7 +99,7 @@ def test_advanced_queries_agree_with_plain_sql(mysql_conn):
 
 
 def test_migrations_upgrade_check_and_downgrade(mysql_conn, mysql_settings):
-    first = run_twice("03", "migrate.py")
+    first = run_twice("03", "advanced_migrate.py")
     scratch = f"{mysql_settings['database']}_migrations"
     assert first.lines == [
         f"New database {scratch}: revision None, tables: (none)",
@@ -130,9 +130,9 @@ def test_migrations_upgrade_check_and_downgrade(mysql_conn, mysql_settings):
 
 def test_advanced_scripts_fail_in_one_line_without_a_server():
     env = {"MYSQL_PORT": CLOSED_PORT}
-    assert_one_line_error(run_script("03", "pool.py", env=env), "make services")
+    assert_one_line_error(run_script("03", "advanced_pool.py", env=env), "make services")
     assert_one_line_error(run_script("03", "advanced_queries.py", env=env), "make services")
-    assert_one_line_error(run_script("03", "migrate.py", env=env), "make services")
+    assert_one_line_error(run_script("03", "advanced_migrate.py", env=env), "make services")
 
 
 @pytest.mark.parametrize("script", ["main.py", "advanced_queries.py", "pitfall_schema.py"])
@@ -174,7 +174,7 @@ def test_a_database_that_is_not_the_lessons_is_left_untouched(script, mysql_admi
 
 
 def test_migrate_drops_its_database_only_when_it_holds_migrate_tables_alone(mysql_admin):
-    """migrate.py recreates <db>_migrations; one holding somebody's table is left alone."""
+    """advanced_migrate.py recreates <db>_migrations; one holding somebody's table is left alone."""
     scratch = f"{SETTINGS['MYSQL_DATABASE']}_migrations"
     with mysql_admin.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS `{scratch}`")
@@ -182,7 +182,7 @@ def test_migrate_drops_its_database_only_when_it_holds_migrate_tables_alone(mysq
         cur.execute(f"CREATE TABLE `{scratch}`.invoices (id INT PRIMARY KEY)")
         cur.execute(f"INSERT INTO `{scratch}`.invoices VALUES (1)")
     try:
-        refused = run_script("03", "migrate.py")
+        refused = run_script("03", "advanced_migrate.py")
         assert_one_line_error(refused, f"database '{scratch}' holds tables", "invoices")
         with mysql_admin.cursor() as cur:
             cur.execute(f"SELECT id FROM `{scratch}`.invoices")
@@ -190,4 +190,4 @@ def test_migrate_drops_its_database_only_when_it_holds_migrate_tables_alone(mysq
     finally:
         with mysql_admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{scratch}`")
-    assert run_script("03", "migrate.py").returncode == 0  # its own database, made afresh
+    assert run_script("03", "advanced_migrate.py").returncode == 0  # its own database, made afresh

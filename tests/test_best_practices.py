@@ -22,7 +22,7 @@ def users_emails(mysql_conn):
 
 
 def test_connections_context_manager_returns_what_a_manual_session_keeps(mysql_conn):
-    lines = run_twice("03", "connections.py").lines
+    lines = run_twice("03", "best_connections.py").lines
     assert lines[0].endswith("checked out after the block: 0")
     assert lines[1].endswith("checked out: 0")  # `with`, even when an exception escapes
     assert lines[2].startswith("Manual session") and lines[2].endswith("checked out: 1")
@@ -35,7 +35,7 @@ def test_connections_context_manager_returns_what_a_manual_session_keeps(mysql_c
 
 
 def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
-    lines = run_twice("03", "error_handling.py").lines
+    lines = run_twice("03", "best_error_handling.py").lines
     assert lines[0] == "Data integrity error: MySQL error 1062, a duplicate email"
     emails = users_emails(mysql_conn)
     # carol@example.com shared a unit of work with the duplicate: no partial rows.
@@ -54,7 +54,7 @@ def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
 
 
 def test_query_optimisation_counts_statements_per_strategy(mysql_conn):
-    lines = run_twice("03", "query_optimisation.py").lines
+    lines = run_twice("03", "best_query_optimisation.py").lines
     with mysql_conn.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM user")
         users = cur.fetchone()[0]
@@ -82,7 +82,7 @@ def test_configuration_from_database_url_moves_02_to_mysql(mysql_conn, mysql_set
 def test_schema_design_indexes_and_unique_constraint_in_the_mysql_catalogue(
     mysql_conn, mysql_settings
 ):
-    run_ok("03", "migrate.py")  # upgrades <db>_migrations to head: revision 0003
+    run_ok("03", "advanced_migrate.py")  # upgrades <db>_migrations to head: revision 0003
     scratch = f"{mysql_settings['database']}_migrations"
     with mysql_conn.cursor() as cur:
         cur.execute(

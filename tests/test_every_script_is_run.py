@@ -23,7 +23,7 @@ def test_every_lesson_script_is_run_by_a_test():
 def test_every_other_lesson_module_is_imported_by_a_script_beside_it():
     for module in (p for p in lesson_files() if not is_script(p)):
         if ALEMBIC in module.parents:
-            continue  # env.py and versions/ are run by Alembic: test_03's migrate.py test
+            continue  # env.py and versions/ are run by Alembic: test_03's advanced_migrate.py test
         if PRACTICE in module.parents:
             continue  # run by tools/practice.py, against solution and starter
 

@@ -88,7 +88,7 @@ def test_a_unit_of_work_that_fails_half_way_leaves_no_rows(mysql_settings, mysql
 
 
 def test_racing_writers_lose_increments_unless_versioned(dynamodb):
-    first = run_twice("04", "concurrency.py")
+    first = run_twice("04", "advanced_concurrency.py")
     threads, rounds = 8, 5
     items = {
         item["page"]["S"]: item

@@ -179,7 +179,12 @@ WRONG = [
         {"MYSQL_DATABASE": f"{SETTINGS['MYSQL_DATABASE']}_no_such_db"},
         [f"no database '{SETTINGS['MYSQL_DATABASE']}_no_such_db'", "MYSQL_DATABASE"],
     ),
-    ("03", "pool.py", {"MYSQL_PORT": "abc"}, ["MYSQL_PORT", "must be a port number", "'abc'"]),
+    (
+        "03",
+        "advanced_pool.py",
+        {"MYSQL_PORT": "abc"},
+        ["MYSQL_PORT", "must be a port number", "'abc'"],
+    ),
     (
         "03",
         "main.py",

@@ -32,7 +32,7 @@ def server_connections(mysql_conn):
 
 
 def test_indexing_turns_a_full_scan_into_an_index_lookup(mysql_conn):
-    lines = run_twice("03", "indexing.py").lines
+    lines = run_twice("03", "performance_indexing.py").lines
     assert lines[1] == "  without an index: type=ALL, key=None"
     assert lines[2] == "  with idx_index_demo_email: type=ref, key=idx_index_demo_email"
     assert lines[5] == "  without an index: SCAN index_demo"
@@ -51,7 +51,7 @@ def test_indexing_turns_a_full_scan_into_an_index_lookup(mysql_conn):
 
 
 def test_batching_inserts_in_one_commit_and_updates_in_one_statement(mysql_conn):
-    lines = run_twice("03", "batching.py").lines
+    lines = run_twice("03", "performance_batching.py").lines
     assert lines[1] == "bulk_update_ages(+1), session.query().update(): sent: UPDATE x1"
     assert lines[2] == "The same, session.execute(update(User)): 1000 rows; sent: UPDATE x1"
     assert lines[3] == "  the SQL: UPDATE users SET age=(users.age + %(age_1)s)"
@@ -66,7 +66,7 @@ def test_batching_inserts_in_one_commit_and_updates_in_one_statement(mysql_conn)
 
 
 def test_a_global_secondary_index_reads_only_the_matching_items(dynamodb):
-    lines = run_twice("04", "indexes.py").lines
+    lines = run_twice("04", "performance_indexes.py").lines
     scan = dynamodb.scan(
         TableName="article",
         FilterExpression="tag = :t",
@@ -96,9 +96,9 @@ def test_downsampling_writes_means_into_a_bucket_with_its_own_retention(influx):
         return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
     stop = last_full_hour()
-    lines = run_twice("05", "downsample.py").lines
+    lines = run_twice("05", "performance_downsample.py").lines
     if last_full_hour() != stop:  # an hour began meanwhile: the script moved on with it
-        stop, lines = last_full_hour(), run_twice("05", "downsample.py").lines
+        stop, lines = last_full_hour(), run_twice("05", "performance_downsample.py").lines
 
     buckets = json.loads(influx.request("/api/v2/buckets?limit=100"))["buckets"]
     retention = {

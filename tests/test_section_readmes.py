@@ -1,6 +1,7 @@
 """Each section folder explains itself: its README maps the lesson's chapters to every
 file there, and says of each script the one-line point `make demo` prints (tasks.DEMO)."""
 
+import re
 import subprocess
 
 import pytest
@@ -52,3 +53,29 @@ def test_one_list_of_scripts_everywhere():
         for name in re.findall(r"python3 (\w+\.py)", rest)
     }
     assert named and named <= demo, named - demo
+
+
+PREFIXES = {  # a script's name says the chapter its section README puts it under
+    "advanced_": "Advanced patterns",
+    "best_": "Best practices",
+    "performance_": "Performance",
+    "pitfall_": "Common pitfalls",
+}
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_each_scripts_name_says_its_chapter(section):
+    rows, chapter = {}, None
+    for line in (LESSON / section / "README.md").read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if not line.startswith("| ") or len(cells) != 3 or cells[0] == "Chapter":
+            continue
+        chapter = cells[0].split("](")[0].lstrip("[") or chapter  # blank: the one above
+        for name in re.findall(r"\[`([\w.]+\.py)`\]", cells[1]):
+            rows[name] = chapter
+    for script in (s.split("/")[1] for s in tasks.DEMO if s.startswith(f"{section}/")):
+        prefix = next((p for p in PREFIXES if script.startswith(p)), None)
+        if prefix:
+            assert rows[script] == PREFIXES[prefix], (script, rows[script])
+        else:  # the section's own chapter: 01. ..., 02. ...
+            assert rows[script].startswith(f"{section}. "), (script, rows[script])

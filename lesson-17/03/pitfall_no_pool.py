@@ -3,7 +3,7 @@
 
 Run:   cd lesson-17/03 && python3 pitfall_no_pool.py
 Needs: MySQL (`make services` from the repository root).
-pool.py shows the pool itself at work.
+advanced_pool.py shows the pool itself at work.
 """
 
 from sqlalchemy import NullPool, create_engine, event, text

@@ -1,4 +1,4 @@
-"""The sample users of advanced_queries.py and query_optimisation.py, with addresses.
+"""The sample users of advanced_queries.py and best_query_optimisation.py, with addresses.
 
 Importing touches no database.
 """

@@ -88,18 +88,18 @@ def database_url(database=None):
 # marked by an earlier run. A database with other tables is somebody's data: nothing is
 # touched, and one line says why. Checked once per engine, on its first connection.
 MARKER = "lesson17_marker"
-MIGRATION_TABLES = {"alembic_version", "user", "address", "users"}  # migrate.py's own
+MIGRATION_TABLES = {"alembic_version", "user", "address", "users"}  # advanced_migrate.py's own
 
 
 @event.listens_for(Pool, "first_connect")
 def only_the_lessons_database(dbapi_connection, connection_record):
     if not type(dbapi_connection).__module__.startswith("pymysql"):
-        return  # SQLite (indexing.py): a file of the lesson's own
+        return  # SQLite (performance_indexing.py): a file of the lesson's own
     with dbapi_connection.cursor() as cur:
         cur.execute("SELECT DATABASE()")
         (database,) = cur.fetchone()
         if database is None or database.endswith("_migrations"):
-            return  # no database chosen; migrate.py's own one: see create_database
+            return  # no database chosen; advanced_migrate.py's own one: see create_database
         cur.execute("SHOW TABLES")
         tables = sorted(row[0] for row in cur.fetchall())
         if not tables:
@@ -119,7 +119,7 @@ def only_the_lessons_database(dbapi_connection, connection_record):
 
 def create_database(name, fresh=False):
     """Create a database on the configured server (dropped first when fresh); its URL.
-    A fresh one replaces only a database that holds nothing but migrate.py's tables."""
+    A fresh one replaces only a database that holds nothing but advanced_migrate.py's tables."""
     server = database_url()
     with one_line_errors(server), create_engine(server, poolclass=NullPool).begin() as conn:
         if fresh:
@@ -130,7 +130,7 @@ def create_database(name, fresh=False):
             others = sorted({row[0] for row in found} - MIGRATION_TABLES)
             if others:
                 sys.exit(
-                    f"error: database {name!r} holds tables migrate.py did not make "
+                    f"error: database {name!r} holds tables advanced_migrate.py did not make "
                     f"({', '.join(others[:5])}): it was not dropped. Drop or rename it yourself"
                 )
             conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))

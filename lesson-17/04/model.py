@@ -65,7 +65,8 @@ class UserProfile(Model):
 
     def add_tag(self, tag):
         """Append tag unless the stored list has it, in one conditional update: no read,
-        so two writers cannot lose each other's tags (see concurrency.py). True if added."""
+        so two writers cannot lose each other's tags (see advanced_concurrency.py).
+        True if added."""
         try:
             self.update(
                 actions=[UserProfile.tags.set(UserProfile.tags.append([tag]))],
@@ -79,7 +80,7 @@ class UserProfile(Model):
 
 
 class PageCounter(Model):
-    """A counter many writers increment at once (concurrency.py): optimistic locking.
+    """A counter many writers increment at once (advanced_concurrency.py): optimistic locking.
 
     Every save() of a model with a VersionAttribute checks that the stored version is
     the one read, and adds one to it; a writer that read an older copy gets a
@@ -95,7 +96,7 @@ class PageCounter(Model):
 
 
 class ViewCounter(Model):
-    """A counter changed only by atomic ADD updates (concurrency.py): it needs no version.
+    """A counter changed only by atomic ADD updates (advanced_concurrency.py): it needs no version.
 
     Kept apart from PageCounter on purpose: an update() that skips the version check
     still writes the version, and PynamoDB writes 1 when the object in hand has none
@@ -134,7 +135,7 @@ class TagIndex(GlobalSecondaryIndex):
 
 
 class Article(Model):
-    """One item per article and tag (indexes.py): asked for by tag through the index."""
+    """One item per article and tag (performance_indexes.py): asked for by tag through the index."""
 
     class Meta(Location):
         table_name = "article"

@@ -1,5 +1,5 @@
 """The sample hour of section 05: three sensors, one reading a minute, and the query of
-its 15-minute means. write.py writes it; query.py, plot.py and downsample.py read it.
+its 15-minute means. write.py writes it; query.py, plot.py and performance_downsample.py read it.
 
 Importing contacts no server.
 """

@@ -92,7 +92,7 @@ def lesson_buckets(s):
     return (s["INFLUXDB_BUCKET"], "sensors_recent", "sensors_downsampled", "practice_analytics")
 
 
-LESSON_TASKS = ("downsample sensors_recent",)  # lesson-17/05/downsample.py's
+LESSON_TASKS = ("downsample sensors_recent",)  # lesson-17/05/performance_downsample.py's
 
 
 def tasks(s):
@@ -134,8 +134,8 @@ LESSON_TOKEN = "lesson-17 scripts: the buckets and tasks of this org, nothing el
 
 def lesson_permissions(org_id):
     """The scripts' token: the org's buckets (their data, and new buckets such as
-    downsample.py's) and tasks (downsample.py schedules one), and reading the org itself.
-    No users, tokens, other orgs or settings."""
+    performance_downsample.py's) and tasks (performance_downsample.py schedules one), and
+    reading the org itself. No users, tokens, other orgs or settings."""
     return [
         {"action": action, "resource": {"type": kind, "orgID": org_id}}
         for kind in ("buckets", "tasks")

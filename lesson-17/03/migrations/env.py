@@ -1,6 +1,6 @@
 """Alembic's environment for section 03: which database, and which models to compare.
 
-Alembic runs this file for every command. migrate.py passes the URL of the database it
+Alembic runs this file for every command. advanced_migrate.py passes the URL of the database it
 works in. From the command line (`alembic upgrade head`, `alembic current`) the
 migrations act on a database of their own, <MYSQL_DATABASE>_migrations, created when
 missing: the tables that main.py makes with create_all() live in MYSQL_DATABASE and

@@ -8,7 +8,7 @@ Create Date: 2026-11-28 14:20:00
 idx_user_email, as the lesson's document wrote it. A unique constraint is an index
 already; the second one answers no query faster and costs every write. Released
 revisions stay as they are: a new revision removes it. Written by hand, and checked
-with `alembic check` (migrate.py): after it, models and database agree.
+with `alembic check` (advanced_migrate.py): after it, models and database agree.
 """
 
 from alembic import op

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Error handling: a rejected unit of work is rolled back whole; detached objects, fixed.
 
-Run:   cd lesson-17/03 && python3 error_handling.py
+Run:   cd lesson-17/03 && python3 best_error_handling.py
 Needs: MySQL (`make services` from the repository root).
 """
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Connection management: a `with Session(engine)` block always gives its connection back.
 
-Run:   cd lesson-17/03 && python3 connections.py
+Run:   cd lesson-17/03 && python3 best_connections.py
 Needs: MySQL (`make services` from the repository root).
 
 A manual session that meets an exception before close() keeps its connection checked

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Connection pooling: many threads share a few MySQL connections, checked before use.
 
-Run:   cd lesson-17/03 && python3 pool.py
+Run:   cd lesson-17/03 && python3 advanced_pool.py
 Needs: MySQL (`make services` from the repository root).
 """
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Query batching: many rows in one unit of work, and one UPDATE for all of them.
 
-Run:   cd lesson-17/03 && python3 batching.py
+Run:   cd lesson-17/03 && python3 performance_batching.py
 Needs: MySQL (`make services` from the repository root).
 Prints what is sent to the server; the time it saves is measured by `make bench`.
 """

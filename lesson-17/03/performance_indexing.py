@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Database indexing: the same lookup by a non-key column, without and with an index.
 
-Run:   cd lesson-17/03 && python3 indexing.py
+Run:   cd lesson-17/03 && python3 performance_indexing.py
 Needs: MySQL (`make services` from the repository root); SQLite comes with Python.
 
 The query plan says how the database will find the row: EXPLAIN on MySQL,

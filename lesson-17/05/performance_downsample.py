@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Downsampling and retention: keep raw points for a week, 15-minute means for a year.
 
-Run:   cd lesson-17/05 && python3 downsample.py
+Run:   cd lesson-17/05 && python3 performance_downsample.py
 Needs: InfluxDB 2 (`make services` from the repository root).
 
 A bucket's retention period deletes older data by itself. The usual pattern: raw

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Schema migrations with Alembic: upgrade, compare models with the database, downgrade.
 
-Run:   cd lesson-17/03 && python3 migrate.py
+Run:   cd lesson-17/03 && python3 advanced_migrate.py
 Needs: MySQL (`make services` from the repository root).
 Works in its own database, <MYSQL_DATABASE>_migrations, which it drops and recreates.
 The same migrations from the command line: `alembic upgrade head`, `alembic current`.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Query optimisation: load relationships eagerly, and make accidental lazy loads fail.
 
-Run:   cd lesson-17/03 && python3 query_optimisation.py
+Run:   cd lesson-17/03 && python3 best_query_optimisation.py
 Needs: MySQL (`make services` from the repository root).
 Uses the five users of advanced_queries.py, and its statement counter.
 """

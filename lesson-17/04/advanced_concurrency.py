@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Many writers, one counter: a lost update, then two ways to lose nothing.
 
-Run:   cd lesson-17/04 && python3 concurrency.py
+Run:   cd lesson-17/04 && python3 advanced_concurrency.py
 Needs: DynamoDB Local (`make services` from the repository root), or real AWS.
 
 Each of 8 threads adds 1 to a page's view count 5 times. A barrier lines the threads

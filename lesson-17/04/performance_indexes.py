@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Design a key for the question: a global secondary index, against a scan.
 
-Run:   cd lesson-17/04 && python3 indexes.py
+Run:   cd lesson-17/04 && python3 performance_indexes.py
 Needs: DynamoDB Local (`make services` from the repository root), or real AWS.
 
 advanced_operations.py finds tagged profiles with a scan, which reads every item. Here
