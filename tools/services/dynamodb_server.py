@@ -212,4 +212,31 @@ def start(s):
     return "DynamoDB Local " + (version.group(1) if version else jar.parent.name)
 
 
+SHOWN = 5  # what a look shows: items per table, points per bucket
+
+
+def plain(value):
+    """A DynamoDB attribute value ({"S": "x"}, {"N": "1"}, {"L": [...]}, ...) as plain data."""
+    ((kind, inner),) = value.items()
+    if kind == "N":
+        return float(inner) if "." in inner else int(inner)
+    if kind == "L":
+        return [plain(v) for v in inner]
+    if kind == "M":
+        return {k: plain(v) for k, v in inner.items()}
+    return inner
+
+
+def look(s, engine):
+    """Each table of the key: its item count and first items."""
+    names = tables(s)
+    print(f"DynamoDB at {s['DYNAMODB_HOST']}: {len(names)} table(s)")
+    for name in names:
+        count = call(s, "Scan", {"TableName": name, "Select": "COUNT"})["Count"]
+        items = call(s, "Scan", {"TableName": name, "Limit": SHOWN})["Items"]
+        print(f"\n{name}: {count} item(s)")
+        for item in items:
+            print("  " + json.dumps({k: plain(v) for k, v in sorted(item.items())}))
+
+
 SERVER = Server.of(sys.modules[__name__])  # no prepare(): DynamoDB Local has no accounts

@@ -1,5 +1,6 @@
 """InfluxDB 2.8 OSS, natively: built once from the Go module proxy, then run on loopback."""
 
+import csv
 import json
 import os
 import sys
@@ -7,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 from ..platforms import command
 from .builds import apt_install, go_build, verified, which
@@ -291,6 +293,43 @@ def start(s):
     wait_until(lambda: _server_up(s), 60, "influxdb", daemon)
     _setup(s)
     return f"InfluxDB {VERSION}"
+
+
+SHOWN = 5  # what a look shows: items per table, points per bucket
+
+
+WEB_UI = {
+    "docker": "its web UI is at {url} too: log in with .env's INFLUXDB_USERNAME and PASSWORD",
+    "native": "the native build has no web UI; this is the command-line look",
+}
+
+
+def look(s, engine):
+    """The newest points of INFLUXDB_BUCKET, through the HTTP API."""
+    flux = (
+        f'from(bucket: "{s["INFLUXDB_BUCKET"]}") |> range(start: 0)'
+        " |> toString() |> group()"  # fields of several types cannot share one table
+        f' |> sort(columns: ["_time"], desc: true) |> limit(n: {SHOWN * 4})'
+    )
+    body = json.dumps({"query": flux, "dialect": {"annotations": []}}).encode()
+    url = f"{s['INFLUXDB_URL'].rstrip('/')}/api/v2/query?org={quote(s['INFLUXDB_ORG'])}"
+    headers = {
+        "Authorization": f"Token {s['INFLUXDB_TOKEN']}",
+        "Content-Type": "application/json",
+        "Accept": "application/csv",
+    }
+    with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=30) as resp:
+        rows = list(csv.DictReader(resp.read().decode().splitlines()))
+    note = WEB_UI[engine].format(url=s["INFLUXDB_URL"])
+    print(
+        f"InfluxDB at {s['INFLUXDB_URL']}, bucket {s['INFLUXDB_BUCKET']}: the newest "
+        f"{len(rows)} values ({note})"
+    )
+    for row in rows:
+        skip = ("result", "table", "")
+        tags = [f"{k}={v}" for k, v in row.items() if k not in skip and k[0] != "_" and v]
+        series = ",".join([row["_measurement"], *tags])
+        print(f"  {row['_time']}  {series}  {row['_field']}={row['_value']}")
 
 
 SERVER = Server.of(sys.modules[__name__])

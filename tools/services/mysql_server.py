@@ -277,4 +277,16 @@ def start(s):
     return version
 
 
+def look(s, engine):
+    """Replace this process with the client: interactive on a terminal, or reading stdin."""
+    argv = client_argv(s, engine, "--table", s["MYSQL_DATABASE"])
+    print(
+        f"MySQL at {s['MYSQL_HOST']}:{s['MYSQL_PORT']}, database {s['MYSQL_DATABASE']}: "
+        "try SHOW TABLES; and quit with \\q",
+        file=sys.stderr,
+    )
+    os.environ["MYSQL_PWD"] = s["MYSQL_PASSWORD"]
+    os.execvp(argv[0], argv)
+
+
 SERVER = Server.of(sys.modules[__name__])

@@ -35,6 +35,7 @@ class Server:
     reset_plan: Callable  # reset_plan(s) -> [what reset would delete: the lesson's own]
     reset: Callable  # reset(s, plan) -> one line: what was deleted
     reset_advice: Callable  # reset_advice(engine) -> how to make it take .env's credentials
+    look: Callable  # look(s, engine): show what it holds, with a real client (make *-shell)
 
     @classmethod
     def of(cls, module):
@@ -51,6 +52,7 @@ class Server:
             reset_plan=module.reset_plan,
             reset=module.reset,
             reset_advice=module.reset_advice,
+            look=module.look,
         )
 
     def probe(self, s):
@@ -65,3 +67,8 @@ class Server:
 
     def healthy(self, s):
         return self.probe(s)[0] == "ok"
+
+    def stop(self):
+        """Stop its native process, if this checkout runs one (Compose stops containers);
+        True if there was one."""
+        return self.daemon.stop()

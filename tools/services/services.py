@@ -144,7 +144,7 @@ def _up(s, chosen):
                 f"{detail}. It was not started by this project: make .env match it"
             )
         if pid:
-            server.daemon.stop()  # ours, but not answering as .env says: start it afresh
+            server.stop()  # ours, but not answering as .env says: start it afresh
         started = time.monotonic()
         version = server.start(s)
         seconds = time.monotonic() - started
@@ -189,7 +189,7 @@ def down(*options):
             log("docker", "removed the containers and their volumes (the servers' data)")
         return 0
     for server in SERVERS:
-        stopped = server.daemon.stop()
+        stopped = server.stop()
         log(server.name, "stopped" if stopped else "was not running (nothing of ours to stop)")
         if options:  # the data folder (the logs in .services/ go with `make clean`)
             shutil.rmtree(server.daemon.data, ignore_errors=True)
@@ -242,7 +242,7 @@ def restart(*names):
             raise Fail(
                 f"{server.name} was not started by this project: there is nothing to restart"
             )
-        server.daemon.stop()
+        server.stop()
         started = time.monotonic()
         server.start(s)
         log(server.name, f"restarted, healthy in {time.monotonic() - started:.1f} s")
