@@ -17,7 +17,7 @@ from utils.scripts import run_twice
 
 
 def restart(server):
-    """Stop and start one server, as `tools/services/services.py restart` does."""
+    """Stop and start one server, as `python -m tools.services restart NAME` does."""
     proc = subprocess.run(
         [sys.executable, "-m", "tools.services", "restart", server],
         cwd=ROOT,
