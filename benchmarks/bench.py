@@ -30,13 +30,12 @@ from rich.table import Table
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+import nosql_cases  # this folder: python3 benchmarks/bench.py puts it first on sys.path
+import sql_cases
+from chart import draw
+
 HERE = Path(__file__).resolve().parent
 LESSON = HERE.parent / "lesson-17"
-sys.path.insert(0, str(HERE))
-
-import nosql_cases  # noqa: E402
-import sql_cases  # noqa: E402
-from chart import draw  # noqa: E402
 
 # Why the fast path is fast, one sentence per case (the lesson README says the same).
 WHY = {
