@@ -51,7 +51,7 @@ def run_tests(files):
         )
         argv = [str(PYTHON), "-m", "pytest", *(str(f / "tests") for f in files)]
         argv += ["-p", "no:randomly", "-p", "no:cacheprovider", "-o", "addopts="]
-        argv += ["-q", "--tb=short", "--no-header", "-rN"]
+        argv += ["-q", "--tb=line", "--no-header", "-rN"]
         proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
         records = json.loads(results.read_text()) if results.exists() else []
     return records, proc
