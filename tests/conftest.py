@@ -9,7 +9,6 @@ import urllib.error
 
 import pytest
 
-from tools.services import env_settings, mysql_server
 from utils.influx import InfluxHTTP
 from utils.settings import SETTINGS, START, WORKER
 
@@ -95,30 +94,29 @@ def influx():
 
 @pytest.fixture(scope="session", autouse=True)
 def worker_namespace(request, mysql_settings):
-    """In a parallel run, this worker's own database and bucket exist before its first
-    test, and go after its last, with the tables of its DynamoDB key (the names:
-    utils/settings.py)."""
+    """In a parallel run, this worker's own database (marked as the lesson's, as `make
+    services` marks demo) and bucket exist before its first test, and go after its last,
+    with the tables of its DynamoDB key (the names: utils/settings.py)."""
     if not WORKER:
         yield
         return
+    from tools.services import env_settings, influxdb_server, mysql_server
+
     dynamodb = request.getfixturevalue("dynamodb")  # only now: a serial run needs no server
-    database = mysql_settings["database"]
+    request.getfixturevalue("influx")  # InfluxDB answers, or the run fails saying how to start it
+    s = env_settings.read_settings()  # the worker's names, exported by utils/settings.py
+    database = s["MYSQL_DATABASE"]
     server = {**mysql_settings, "database": None}
     with mysql_connection(server) as conn, conn.cursor() as cur:
         cur.execute(f"CREATE DATABASE IF NOT EXISTS `{database}`")
-    # Marked as the lesson's, as `make services` marks demo: else an exercise's tables,
-    # made there first, would make the 03 scripts refuse it as somebody else's.
-    mysql_server.mark_as_the_lessons(env_settings.read_settings())
-    influx = InfluxHTTP()
-    try:
-        influx.make_bucket(influx.bucket)
-    except (urllib.error.URLError, OSError) as exc:
-        unreachable("InfluxDB", influx.url, exc)
+    mysql_server.mark_as_the_lessons(s)  # else an exercise's tables, made there first,
+    # would make the 03 scripts refuse it as somebody else's
+    influxdb_server.make_bucket(s, s["INFLUXDB_BUCKET"])
     yield
     with mysql_connection(server) as conn, conn.cursor() as cur:
         cur.execute("SHOW DATABASES LIKE %s", (database.replace("_", "\\_") + "%",))
         for (name,) in cur.fetchall():  # demo_gw0, and what scripts made (demo_gw0_migrations)
             cur.execute(f"DROP DATABASE `{name}`")
-    influx.delete_bucket(influx.bucket)
+    influxdb_server.delete_buckets(s, [s["INFLUXDB_BUCKET"]])
     for table in dynamodb.list_tables()["TableNames"]:  # this worker's key sees only its own
         dynamodb.delete_table(TableName=table)

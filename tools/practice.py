@@ -105,47 +105,51 @@ def judge_wrong(path, records):
     return True, f"{name}: {what} Rejected by {describe(failed)}."
 
 
+def judge_references(folder, results):
+    """(ok, lines): the solution passes every test; the starter fails each on its function."""
+    lines, ok = [], True
+    solution = results.get(str(folder / "solution.py"), [])
+    failed = failed_tests(solution)
+    if not solution or failed:
+        ok = False
+        lines.append(f"solution.py fails {describe(failed) or 'to run'}")
+        lines += [f"  {r['test']}: {r['reason']}" for r in solution if not r["passed"]]
+    else:
+        lines.append(f"solution.py passes all {len(solution)} tests")
+    starter = results.get(str(folder / "starter.py"), [])
+    astray = [
+        f"{r['test']} ({r['reason'] or 'passed'})"
+        for r in starter
+        if r["passed"] or (r["about"] and r["raised_in"] != r["about"])
+    ]
+    if not starter or astray:
+        ok = False
+        lines.append(
+            "starter.py: each test should fail on the function it is about, and these "
+            f"do not: {', '.join(astray) or 'no test ran'}"
+        )
+    else:
+        lines.append(f"starter.py fails all {len(starter)}, each on the function it is about")
+    return ok, lines
+
+
 def verify(numbers, extra=()):
     found = exercises()
-    chosen = {found[n]: [] for n in numbers or sorted(found)}
-    for folder, files in chosen.items():
-        files += [folder / "solution.py", folder / "starter.py", *wrong_solutions(folder)]
+    folders = [found[n] for n in numbers or sorted(found)]
     if extra:  # a maintainer trying new mistakes: judge those alone, nothing else runs
-        chosen = {next(iter(chosen)): [Path(p).resolve() for p in extra]}
+        chosen = {folders[0]: [Path(p).resolve() for p in extra]}
+    else:
+        chosen = {f: [f / "solution.py", f / "starter.py", *wrong_solutions(f)] for f in folders}
     records, proc = run_tests(chosen)
     results = by_file(records)
     bad = []
     for folder, files in chosen.items():
-        lines, ok = [], True
         if extra:
-            lines.append("judging only the files named (solution.py and starter.py not run)")
-            files = [None, None, *files]
-        if not extra:
-            solution = results.get(str(files[0]), [])
-            failed = failed_tests(solution)
-            if not solution or failed:
-                ok = False
-                lines.append(f"solution.py fails {describe(failed) or 'to run'}")
-                lines += [f"  {r['test']}: {r['reason']}" for r in solution if not r["passed"]]
-            else:
-                lines.append(f"solution.py passes all {len(solution)} tests")
-            starter = results.get(str(files[1]), [])
-            astray = [
-                f"{r['test']} ({r['reason'] or 'passed'})"
-                for r in starter
-                if r["passed"] or (r["about"] and r["raised_in"] != r["about"])
-            ]
-            if not starter or astray:
-                ok = False
-                lines.append(
-                    "starter.py: each test should fail on the function it is about, and these "
-                    f"do not: {', '.join(astray) or 'no test ran'}"
-                )
-            else:
-                lines.append(
-                    f"starter.py fails all {len(starter)}, each on the function it is about"
-                )
-        wrong = files[2:]
+            ok, lines = True, ["judging only the files named (solution.py and starter.py not run)"]
+            wrong = files
+        else:
+            ok, lines = judge_references(folder, results)
+            wrong = files[2:]
         if not wrong:
             ok = False
             lines.append("no known-wrong solutions in tests/wrong/: nothing proves the tests")

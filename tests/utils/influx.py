@@ -2,7 +2,6 @@
 
 import csv
 import json
-import urllib.error
 import urllib.request
 from urllib.parse import quote
 
@@ -50,26 +49,3 @@ class InfluxHTTP:
             " |> group() |> count()"
         )
         return int(rows[0]["_value"]) if rows else 0
-
-    def bucket_id(self, name):
-        """The bucket's id, or None when the org has no bucket of that name."""
-        path = f"/api/v2/buckets?name={quote(name)}&org={quote(self.org)}"
-        try:
-            found = json.loads(self.request(path))["buckets"]
-        except urllib.error.HTTPError as exc:
-            if exc.code != 404:  # how InfluxDB says "no such bucket" to a name filter
-                raise
-            found = []
-        return found[0]["id"] if found else None
-
-    def make_bucket(self, name):
-        """The bucket, made (without retention) unless it exists."""
-        if self.bucket_id(name) is None:
-            org = json.loads(self.request(f"/api/v2/orgs?org={quote(self.org)}"))["orgs"][0]
-            body = {"name": name, "orgID": org["id"], "retentionRules": []}
-            self.request("/api/v2/buckets", json.dumps(body))
-
-    def delete_bucket(self, name):
-        found = self.bucket_id(name)
-        if found:
-            self.request(f"/api/v2/buckets/{found}", method="DELETE")

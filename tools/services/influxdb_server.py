@@ -108,21 +108,26 @@ def reset_plan(s):
     return plan + [f"task {t['name']!r}" for t in tasks(s)]
 
 
+def make_bucket(s, name):
+    """A bucket of the org, kept forever, unless it has one of that name already."""
+    if name not in {b["name"] for b in buckets(s)}:
+        body = {"name": name, "orgID": _org_id(s), "retentionRules": []}
+        _api(s, "POST", "/api/v2/buckets", body, admin=True)
+
+
+def delete_buckets(s, names):
+    for bucket in buckets(s):
+        if bucket["name"] in names:
+            _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}", admin=True)
+
+
 def reset(s, plan):
     """Delete the lesson's buckets and tasks (the plan); create INFLUXDB_BUCKET again."""
     for task in tasks(s):
         if f"task {task['name']!r}" in plan:
             _api(s, "DELETE", f"/api/v2/tasks/{task['id']}", admin=True)
-    for bucket in buckets(s):
-        if bucket["name"] in plan:
-            _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}", admin=True)
-    _api(
-        s,
-        "POST",
-        "/api/v2/buckets",
-        {"name": s["INFLUXDB_BUCKET"], "orgID": _org_id(s), "retentionRules": []},
-        admin=True,
-    )
+    delete_buckets(s, plan)
+    make_bucket(s, s["INFLUXDB_BUCKET"])
     names = ", ".join(plan) or "nothing"  # other buckets stay
     return f"deleted {names}; created {s['INFLUXDB_BUCKET']} empty"
 

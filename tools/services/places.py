@@ -116,8 +116,9 @@ def forget_gone_checkouts():
     gone = []
     if not as_root() or not SHARED.is_dir():
         return gone
+    ours = data_home()
     for folder in sorted(SHARED.iterdir()):
-        if folder.name == "bin" or not folder.is_dir() or folder == data_home():
+        if folder.name == "bin" or not folder.is_dir() or folder == ours:
             continue
         if _belongs_to_a_checkout(folder) or _in_use(folder):
             continue
