@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .common import Fail, run
+from .common import Fail, log, run
 
 
 def apt_install(packages, why):
@@ -62,6 +62,50 @@ def go_build(
     """
     if not which("go"):
         raise Fail(f"building {module}@{version} needs Go on PATH")
+
+    def build(partial):
+        _go_build(module, version, package, binary, partial, prepare, flags, name, expected)
+
+    build_once(binary, build, name)
+
+
+def build_once(binary, build, name):
+    """Make `binary` with build(partial) unless it exists; one builder at a time.
+
+    Two checkouts starting their servers at once share the cache: without the lock, both
+    built into the same `.partial` file and the second rename failed (seen here: one
+    `make test` ended in FileNotFoundError on influxd.partial). The second now waits for
+    the first and uses its program. Returns True when this call built it.
+    """
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(binary.with_name(binary.name + ".lock"), name):
+        if binary.exists():
+            return False
+        partial = binary.with_name(binary.name + ".partial")
+        build(partial)
+        partial.rename(binary)
+        _digest_file(binary).write_text(sha256_of(binary) + "\n")
+        return True
+
+
+@contextlib.contextmanager
+def _exclusive(path, name):
+    """An exclusive lock on `path` across processes (flock; Windows builds no servers)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(name, f"another checkout is building {path.stem} into this cache: waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _go_build(module, version, package, binary, partial, prepare, flags, name, expected):
     work = binary.parent / (binary.name + "-build")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -80,7 +124,6 @@ def go_build(
     subprocess.run(["chmod", "-R", "u+w", str(src)], check=True)
     env = dict(os.environ, GOFLAGS="-buildvcs=false")
     env.update((prepare(src, work) if prepare else None) or {})
-    partial = binary.with_name(binary.name + ".partial")
     commit = info.get("Origin", {}).get("Hash", "")[:10]
     ldflags = f"-X main.version={version} -X main.commit={commit}"
     run(
@@ -90,8 +133,6 @@ def go_build(
         cwd=src,
         env=env,
     )
-    partial.rename(binary)
-    _digest_file(binary).write_text(sha256_of(binary) + "\n")
     shutil.rmtree(work, ignore_errors=True)
 
 
