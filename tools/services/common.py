@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".services"  # data, logs and pid files; git-ignored
+PROC = Path("/proc")  # the kernel's process and socket tables (Linux; macOS has none)
 CACHE = Path(os.getenv("XDG_CACHE_HOME", Path.home() / ".cache")) / "lesson-17"  # built binaries
 
 

@@ -9,6 +9,10 @@ program) is named in one line at once, instead of being used silently or failing
 - A process: the kernel's socket table (/proc/net/tcp{,6}) gives the listening socket's
   inode and uid; the process that has that inode open gives its pid and command line.
   Another user's process cannot be read, but its uid can.
+- No /proc (macOS; Windows): psutil lists the listening sockets and their pids (all of
+  them on Windows and for root; on macOS otherwise only your own processes'). A port that
+  answers while no socket can be seen is held by "a program that cannot be named here",
+  with the reason, and refused like any other program; nothing ever crashes on it.
 """
 
 import json
@@ -18,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..platforms import command
+from . import common
 from .common import ROOT, STATE
 from .places import SHARED
+from .processes import port_in_use, process_facts
 
 PROJECT = "lesson-17"  # `name:` of docker-compose.yml
 
@@ -69,12 +75,16 @@ def _docker_holder(port, engine):
     return None
 
 
+class Unreadable(Exception):
+    """Neither /proc nor psutil can list this machine's sockets: the reason, for people."""
+
+
 def _listeners():
     """(host in hex, port, uid, inode) of each listening TCP socket of this network
     namespace, from /proc/net/tcp and tcp6 (none where they cannot be read)."""
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for table in ("net/tcp", "net/tcp6"):
         try:
-            lines = Path(table).read_text().splitlines()[1:]
+            lines = (common.PROC / table).read_text().splitlines()[1:]
         except OSError:
             continue
         for line in lines:
@@ -89,10 +99,51 @@ def _listening_sockets(port):
     return {inode: uid for _, at, uid, inode in _listeners() if at == int(port)}
 
 
+def _psutil_listeners():
+    """(address, port, pid) of each listening TCP socket psutil can see, where there is no
+    /proc: every socket on Windows and for root; on macOS otherwise (AccessDenied) the
+    sockets of your own processes. pid is None for a process that cannot be seen."""
+    try:
+        import psutil
+    except ImportError:  # the system's Python, before `make install`
+        hint = f"no /proc here, and psutil is not installed: run `{command('install')}`"
+        raise Unreadable(hint) from None
+    try:
+        try:
+            found = [(c.laddr.ip, c.laddr.port, c.pid) for c in psutil.net_connections("tcp")
+                     if c.status == psutil.CONN_LISTEN]  # fmt: skip
+        except psutil.AccessDenied:  # macOS, not root: one's own processes only
+            found = []
+            for proc in psutil.process_iter():
+                try:
+                    found += [(c.laddr.ip, c.laddr.port, proc.pid)
+                              for c in proc.net_connections("tcp")
+                              if c.status == psutil.CONN_LISTEN]  # fmt: skip
+                except psutil.Error:  # another user's, or gone
+                    continue
+    except (OSError, psutil.Error, IndexError):  # IndexError: an empty /proc
+        raise Unreadable("no /proc here, and psutil cannot list the sockets") from None
+    return found
+
+
 def public_listener(port):
-    """True when something listens on `port` beyond loopback (from /proc/net/tcp{,6});
-    False where it is loopback only, or nothing can be read."""
-    return any(at == int(port) and not _loopback(host) for host, at, _, _ in _listeners())
+    """True when something listens on `port` beyond loopback (from /proc/net/tcp{,6}, else
+    psutil); False where it is loopback only, or nothing can be read."""
+    if (common.PROC / "net" / "tcp").exists():
+        return any(at == int(port) and not _loopback(h) for h, at, _, _ in _listeners())
+    try:
+        found = _psutil_listeners()
+    except Unreadable:
+        return False
+    return any(at == int(port) and not _loopback_text(host) for host, at, _ in found)
+
+
+def _loopback_text(host):
+    import ipaddress
+
+    address = ipaddress.ip_address(host.split("%")[0])
+    mapped = getattr(address, "ipv4_mapped", None)  # an IPv4 address in IPv6 form
+    return (mapped or address).is_loopback
 
 
 def _loopback(hex_host):
@@ -105,7 +156,7 @@ def _loopback(hex_host):
 
 def _pid_of(inodes):
     target = {f"socket:[{inode}]" for inode in inodes}
-    for proc in Path("/proc").iterdir():
+    for proc in common.PROC.iterdir():
         if not proc.name.isdigit():
             continue
         try:
@@ -130,9 +181,8 @@ def _checkout_of(pid):
     """The checkout whose native server this is, from the process's working folder:
     <checkout>/.services/NAME, or /var/lib/lesson-17/<id>/NAME whose `checkout` file
     names it (servers started by root; MariaDB moves on into its data folder there)."""
-    try:
-        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
-    except OSError:
+    cwd = process_facts(pid).cwd
+    if cwd is None:
         return None
     for folder in cwd.parents:
         if folder.name == STATE.name:
@@ -145,41 +195,57 @@ def _checkout_of(pid):
     return None
 
 
-def _process_holder(port, daemon, engine):
-    sockets = _listening_sockets(port)
-    if not sockets:
+def _who_listens(port):
+    """(pid, user) of what listens on `port`: pid None where the process cannot be seen,
+    user None where it is not known, "" for oneself; None when no listening socket is
+    seen. Raises Unreadable where neither /proc nor psutil can list the sockets."""
+    if (common.PROC / "net" / "tcp").exists():
+        sockets = _listening_sockets(port)
+        if not sockets:
+            return None
+        uid = next(iter(sockets.values()))
+        pid = _pid_of(sockets)
+        return pid, "" if pid is None and uid == os.getuid() else _user(uid)
+    pids = [pid for _, at, pid in _psutil_listeners() if at == int(port)]
+    if not pids:
         return None
-    uid = next(iter(sockets.values()))
-    pid = _pid_of(sockets)
-    if pid is None:
-        if uid != os.getuid():
-            return Holder(f"a program of user {_user(uid)}", "other")
+    return pids[0], process_facts(pids[0]).user if pids[0] else None
+
+
+def _process_holder(port, daemon, engine):
+    ours = "ours" if engine == "native" else "our-other-engine"
+    try:
+        seen = _who_listens(port)
+    except Unreadable as exc:
+        if daemon.pid():  # our pid file names a live server of ours: trusted
+            return Holder(f"this checkout's native {daemon.name}", ours)
+        seen = exc
+    if isinstance(seen, Unreadable) or seen is None:
+        # Nothing seen: on macOS another user's sockets are invisible, so ask the port.
+        if not port_in_use(port):
+            return None
+        reason = seen if seen else "not one of your programs, and only yours can be seen"
+        return Holder(f"a program that cannot be named here ({reason})", "other")
+    pid, user = seen
+    if pid is None and user == "":
         return Holder("a program of yours in another container or namespace", "other")
+    if pid is None:
+        return Holder(f"a program of {'user ' + user if user else 'another user'}", "other")
     if pid == daemon.pid():
-        kind = "ours" if engine == "native" else "our-other-engine"
-        return Holder(f"this checkout's native {daemon.name} (pid {pid})", kind)
+        return Holder(f"this checkout's native {daemon.name} (pid {pid})", ours)
     checkout = _checkout_of(pid)
     if checkout is not None and checkout != ROOT:
         return Holder(f"the lesson-17 {daemon.name} of {checkout} (pid {pid})", "lesson")
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
-    except OSError:
-        command = "?"
-    return Holder(f"pid {pid} ({os.path.basename(command)}, user {_user(uid)})", "other")
+    program = process_facts(pid).name or "?"
+    return Holder(f"pid {pid} ({program}, user {user or '?'})", "other")
 
 
 def holder(port, daemon, engine, docker):
-    """Who listens on `port` of this machine, or None when nobody does. `docker`: whether
-    a Docker engine answers (then its containers are asked first)."""
+    """Who listens on `port` of this machine (a Holder), or None when nobody does.
+    `docker`: whether a Docker engine answers (then its containers are asked first).
+    Where the program cannot be named (no /proc, no psutil), Holder.what says so."""
     found = _docker_holder(port, engine) if docker else None
-    if found is None and Path("/proc/net/tcp").exists():
-        found = _process_holder(port, daemon, engine)
-    elif found is None and daemon.pid():  # no /proc (macOS): trust our pid file
-        found = Holder(
-            f"this checkout's native {daemon.name}",
-            "ours" if engine == "native" else "our-other-engine",
-        )
-    return found
+    return found if found is not None else _process_holder(port, daemon, engine)
 
 
 def refusal(name, port, found):

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from . import common
 from .builds import sha256_of
 from .common import ROOT, STATE, Fail, run
 
@@ -98,8 +99,15 @@ def _belongs_to_a_checkout(folder):
 
 
 def _in_use(folder):
-    """Does a live process run in this folder (a server of a checkout deleted under it)?"""
-    for proc in Path("/proc").iterdir():
+    """Does a live process run in this folder (a server of a checkout deleted under it)?
+    Where processes cannot be listed (no /proc), it may: the data is kept."""
+    try:
+        procs = list(common.PROC.iterdir())
+    except OSError:
+        return True
+    if not procs:  # an empty /proc
+        return True
+    for proc in procs:
         try:
             cwd = Path(os.readlink(proc / "cwd"))
         except OSError:

@@ -7,8 +7,10 @@ import signal
 import socket
 import subprocess
 import time
+from collections import namedtuple
 from pathlib import Path
 
+from . import common
 from .common import ROOT, STATE, Fail
 from .places import (
     as_root,
@@ -70,24 +72,84 @@ def pid_alive(pid):
         return True
     # A zombie is not alive; it only waits to be reaped by its parent.
     try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+        return (common.PROC / str(pid) / "stat").read_text().split(")")[-1].split()[0] != "Z"
     except OSError:
+        pass
+    try:  # no /proc (macOS)
+        import psutil
+
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except ImportError:
+        return True
+    except psutil.NoSuchProcess:
+        return False
+    except (psutil.Error, OSError, IndexError):  # another user's, or an empty /proc
         return True
 
 
-def identity(pid):
-    """(start time in clock ticks since boot, executable) of a process, from /proc; where
-    there is no /proc (macOS), (None, None): the pid alone is then trusted."""
+# What can be read about a process; each None where it cannot be (another user's; gone).
+# uids: (real, effective, saved[, filesystem]).
+Facts = namedtuple("Facts", "started exe cwd name user uids")
+NO_FACTS = Facts(None, None, None, None, None, None)
+
+
+def process_facts(pid):
+    """A process's Facts: from /proc where there is one (started: clock ticks since boot);
+    else from psutil (macOS, Windows; started: seconds since the epoch); all None where
+    neither can read it (an empty /proc, or psutil not installed)."""
+    if (common.PROC / "self").exists():
+        return _proc_facts(pid)
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        import psutil
+    except ImportError:  # the system's Python, before `make install`
+        return NO_FACTS
+    try:
+        proc = psutil.Process(pid)
+    except (psutil.Error, OSError, IndexError):  # IndexError: an empty /proc
+        return NO_FACTS
+
+    def fact(read):
+        try:
+            return read()
+        except (psutil.Error, OSError):
+            return None
+
+    cwd = fact(proc.cwd)
+    uids = fact(proc.uids) if hasattr(proc, "uids") else None  # POSIX only
+    return Facts(fact(proc.create_time), fact(proc.exe) or None, cwd and Path(cwd),
+                 fact(proc.name), fact(proc.username), uids and tuple(uids))  # fmt: skip
+
+
+def _proc_facts(pid):
+    folder = common.PROC / str(pid)
+    try:
+        stat = (folder / "stat").read_text()
         started = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, after comm
+        status = (folder / "status").read_text().splitlines()
     except (OSError, ValueError, IndexError):
-        return None, None
+        return NO_FACTS  # gone
+    uids = next((line.split()[1:] for line in status if line.startswith("Uid:")), None)
+
+    def link(name):
+        try:
+            return os.readlink(folder / name)
+        except OSError:  # another user's process
+            return None
+
+    cwd = link("cwd")
     try:
-        exe = os.readlink(f"/proc/{pid}/exe")
-    except OSError:  # another user's process: its start time still tells it apart
-        exe = None
-    return started, exe
+        argv0 = (folder / "cmdline").read_bytes().split(b"\0")[0].decode()
+    except OSError:
+        argv0 = ""
+    return Facts(started, link("exe"), cwd and Path(cwd), os.path.basename(argv0) or None,
+                 None, uids and tuple(map(int, uids)))  # fmt: skip
+
+
+def identity(pid):
+    """(start time, executable) of a process, from /proc or psutil (process_facts); where
+    neither can be read, (None, None): the pid alone is then trusted."""
+    facts = process_facts(pid)
+    return facts.started, facts.exe
 
 
 class Daemon:
@@ -125,9 +187,8 @@ class Daemon:
     def _adopt(self, pid):
         """An old bare-number pid file counts only for a live process that runs in this
         checkout's .services/NAME (where start() runs it); it is rewritten in full."""
-        try:
-            cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
-        except OSError:
+        cwd = process_facts(pid).cwd
+        if cwd is None:
             return None
         if not any(f == cwd or f in cwd.parents for f in (self.dir, self.data)):
             return None

@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from ..platforms import command
 from . import influxdb_server, mysql_server
@@ -32,6 +31,7 @@ from .common import ROOT, Fail, log
 from .env_settings import exported_overrides, read_settings, redact
 from .owners import holder, refusal
 from .places import forget_gone_checkouts, private_state
+from .processes import process_facts
 from .servers import ENGINE_FILE, SERVERS, docker_engine_present, engine
 
 COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
@@ -72,12 +72,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def runs_as_root(pid):
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    uids = next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:"))
-    return "0" in uids
+    return 0 in (process_facts(pid).uids or ())
 
 
 def check_owners(s, chosen):
