@@ -53,10 +53,10 @@ def test_each_section_service_is_pinned_loopback_and_healthchecked():
         assert check["test"][0] == "CMD-SHELL" and check["test"][1].strip()
         for volume in service.get("volumes", []):
             source, target, *mode = volume.split(":")
-            if source.startswith("./"):  # a folder of the section's own, read-only
-                assert (LESSON / section / source).is_dir() and mode == ["ro"], volume
-                continue
-            assert source in doc["volumes"], f"{section}: data in named volumes"
+            # No bind mount: Docker Desktop gives every mounted file mode 0777 (Windows) or
+            # calls it executable (macOS), and the MySQL image then runs an init script
+            # as a program instead of sourcing it. The checkout's file modes must not matter.
+            assert source in doc["volumes"], f"{section}: data in named volumes only: {volume}"
 
 
 def test_published_ports_match_the_urls_in_env_example():

@@ -36,7 +36,6 @@ def checkout_copy(tmp_path):
     for section in ("03", "04", "05"):
         (tmp_path / "lesson-17" / section).mkdir(parents=True)
         shutil.copy(LESSON / section / "docker-compose.yml", tmp_path / "lesson-17" / section)
-    shutil.copytree(LESSON / "03" / "mysql-init", tmp_path / "lesson-17" / "03" / "mysql-init")
     return tmp_path
 
 
