@@ -108,3 +108,28 @@ def test_real_aws_uses_the_sdks_own_credentials_not_the_local_pair(tmp_path):
         text=True,
     )
     assert local.stdout.split()[:2] == ["http://127.0.0.1:8000", "AKIAEXPORTED"], local.stderr
+
+
+def test_real_aws_without_credentials_advises_what_works_for_aws(tmp_path):
+    """DYNAMODB_HOST empty and no credentials anywhere: the advice is what works for real
+    AWS (`aws configure`, SSO, exported keys), not .env, whose pair is dropped in that mode.
+    Nothing reaches AWS: signing fails before a request, the metadata service is off, and a
+    proxy on a closed port would turn any request into another error."""
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proxy = f"http://127.0.0.1:{CLOSED_PORT}"
+    env.update(
+        HOME=str(tmp_path),
+        DYNAMODB_HOST="",
+        AWS_CONFIG_FILE=str(empty),
+        AWS_SHARED_CREDENTIALS_FILE=str(empty),
+        AWS_EC2_METADATA_DISABLED="true",
+        HTTPS_PROXY=proxy,
+        HTTP_PROXY=proxy,
+    )
+    result = run_script("04", "main.py", base_env=env)
+    line = assert_one_line_error(
+        result, "aws configure`", "aws configure sso", "export AWS_ACCESS_KEY_ID"
+    )
+    assert "in .env" not in line, "for real AWS, .env's key pair is dropped: no advice to set it"

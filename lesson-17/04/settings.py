@@ -19,7 +19,7 @@ EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win
 load_dotenv()  # reads .env into os.environ; contacts nothing
 HOW_TO_START = "Start it with `make services` (from the repository root)."
 # DynamoDB Local wants some credentials but checks only their form: letters and digits.
-LOCAL_KEY = "lesson17local"  # the dummy pair of .env.example
+LOCAL_KEY = "lesson17local"  # used when neither .env nor your shell sets a key pair
 
 REGION = os.getenv("AWS_DEFAULT_REGION") or "us-west-1"
 # The endpoint of DynamoDB Local; empty means real AWS (then use real credentials).
@@ -68,9 +68,12 @@ def fail(exc):
     if isinstance(cause, EndpointConnectionError):
         sys.exit(f"error: cannot reach DynamoDB at {HOST}. {HOW_TO_START}")
     if isinstance(cause, NoCredentialsError):
+        # Only real AWS gets here (DYNAMODB_HOST empty): DynamoDB Local always has a
+        # pair, and for AWS .env's pair is dropped above, so .env is no place for keys.
         sys.exit(
-            "error: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-            "in .env, or run `aws configure`"
+            "error: no AWS credentials for real AWS (DYNAMODB_HOST is empty): run "
+            "`aws configure` (keys) or `aws configure sso` (SSO), or export AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY in your shell (.env's pair is DynamoDB Local's and is not sent)"
         )
     code = cause.response["Error"].get("Code", "") if isinstance(cause, ClientError) else ""
     not_dynamodb = isinstance(cause, ConnectionClosedError) or (code.isdigit() and code != "")
