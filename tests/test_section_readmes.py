@@ -34,6 +34,20 @@ def test_the_section_readme_names_every_file_and_each_scripts_point(section):
             assert row.endswith(f"| {point} |"), f"{script}: the point differs from tasks.DEMO"
 
 
+@pytest.mark.parametrize("section", SECTIONS)
+def test_the_section_readme_names_only_scripts_that_exist(section):
+    """Every command a section README gives (`python3 x.py`, `py tasks.py run NN/x.py`)
+    runs a script of that section that exists."""
+    readme = (LESSON / section / "README.md").read_text()
+    named = set(re.findall(r"python3 (\w+\.py)", readme))
+    for target_section, name in re.findall(r"tasks\.py run (\d\d)/(\w+\.py)", readme):
+        assert target_section == section, f"{section}/README.md runs {target_section}/{name}"
+        named.add(name)
+    assert named, f"lesson-17/{section}/README.md shows no command to run a script"
+    missing = sorted(name for name in named if not (LESSON / section / name).is_file())
+    assert not missing, f"lesson-17/{section}/README.md tells students to run {missing}"
+
+
 def test_one_list_of_scripts_everywhere():
     """tasks.DEMO is the list: it holds every runnable lesson script, the lesson README
     has an output block for each and no other, and the top README names no other."""
