@@ -622,7 +622,10 @@ def test_finding_2_every_install_writes_its_own_random_secrets(tmp_path):
 
 def test_finding_2_another_key_sees_none_of_the_lessons_tables(dynamodb):
     """DynamoDB Local checks no signature, but keeps one database per access key (no
-    -sharedDb): without .env's random key, somebody else finds nothing to read or write."""
+    -sharedDb): without .env's random key, somebody else finds nothing to read or write.
+    3.3.1 does this; AWS's usage notes do not promise it ("If you use the -inMemory
+    option, the -sharedDb option is also required"), so this test is what notices a
+    version that shares one database after all."""
     import boto3
 
     run_ok("04", "main.py")

@@ -170,8 +170,10 @@ def _argv(java, jar, port, loopback):
     """DynamoDB Local's command line: through LoopbackDynamoDBLocal.java (bound to
     127.0.0.1), or, as a fallback, its own `-jar` entry (every interface)."""
     lib = jar.parent / "DynamoDBLocal_lib"
-    # No -sharedDb: one database per access key and region, so only the holder of .env's
-    # random key sees the lesson's tables (DynamoDB Local checks no signature).
+    # No -sharedDb: 3.3.1 keeps one database per access key and region, so only the holder
+    # of .env's random key sees the lesson's tables (DynamoDB Local checks no signature).
+    # Observed, not documented (AWS's usage notes ask for -sharedDb with -inMemory):
+    # tests/test_shared_machine.py checks it.
     args = ["-inMemory", "-disableTelemetry", "-port", str(port)]
     if not loopback:
         return [java, f"-Djava.library.path={lib}", "-jar", str(jar), *args]
