@@ -101,7 +101,10 @@ def probe(s):
 def client_argv(s, engine, *extra):
     """The mysql/mariadb client logged in with the settings; under Docker without a client
     on this machine, the one inside the container (`docker compose exec`). The password
-    goes by name through the environment (MYSQL_PWD), never on a command line."""
+    goes by name through the environment (MYSQL_PWD), never on a command line: `ps`
+    shows every user the command line, while the environment is readable only by the
+    same user and root, who can read .env anyway. MySQL's manual still calls MYSQL_PWD
+    insecure and deprecated ("End-User Guidelines for Password Security")."""
     if engine == "docker" and not _client():
         compose = ["docker", "compose", "--project-directory", str(STATE.parent)]
         login = ["-h", "127.0.0.1", "-u", s["MYSQL_USER"]]
