@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from utils.paths import LESSON
-from utils.scripts import ORM_OUTPUT, run_ok, run_twice
+from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_ok, run_script, run_twice
+from utils.settings import SETTINGS
 
 ALEMBIC = Path(sys.executable).with_name("alembic")
 
@@ -77,6 +78,30 @@ def test_configuration_from_database_url_moves_02_to_mysql(mysql_conn, mysql_set
     with mysql_conn.cursor() as cur:
         cur.execute("SELECT name FROM user ORDER BY id")
         assert [row[0] for row in cur.fetchall()] == ["alice", "bob", "charlie"]
+
+
+def test_02_on_mysql_leaves_a_database_with_somebodys_tables_alone(mysql_admin, mysql_settings):
+    """The README points 02 at MySQL. In a database holding somebody's `user` and no
+    lesson mark, main.py must stop before its drop_all(), as 03's scripts do."""
+    s = mysql_settings
+    foreign = f"{SETTINGS['MYSQL_DATABASE']}_test_foreign02"  # the lesson's user may use it
+    with mysql_admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS `{foreign}`")
+        cur.execute(f"CREATE DATABASE `{foreign}`")
+        cur.execute(f"CREATE TABLE `{foreign}`.user (id INT PRIMARY KEY, name TEXT)")
+        cur.execute(f"INSERT INTO `{foreign}`.user VALUES (7, 'a real customer')")
+    url = f"mysql+pymysql://{s['user']}:{s['password']}@{s['host']}:{s['port']}/{foreign}"
+    try:
+        refused = run_script("02", "main.py", env={"DATABASE_URL": url})
+        assert_one_line_error(refused, f"database '{foreign}'", "is not the lesson's", "(user)")
+        with mysql_admin.cursor() as cur:
+            cur.execute(f"SELECT id, name FROM `{foreign}`.user")
+            assert cur.fetchall() == ((7, "a real customer"),)
+            cur.execute(f"SHOW TABLES FROM `{foreign}`")
+            assert cur.fetchall() == (("user",),)
+    finally:
+        with mysql_admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{foreign}`")
 
 
 def test_schema_design_indexes_and_unique_constraint_in_the_mysql_catalogue(

@@ -13,6 +13,7 @@ import os
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from guard import only_the_lessons_database
 from model import Address, Base, User
 
 DATABASE_URL = os.getenv("DATABASE_URL", "sqlite+pysqlite:///:memory:")
@@ -26,7 +27,9 @@ def main():
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
 
     # This script owns its tables: drop what an earlier run left in a file
-    # database, then create all tables defined in the model.
+    # database, then create all tables defined in the model. Only in a database
+    # that is the lesson's (guard.py): never in one holding somebody's tables.
+    only_the_lessons_database(engine)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
 
