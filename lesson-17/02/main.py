@@ -10,7 +10,7 @@ SQL_ECHO=1 prints every SQL statement the ORM sends (on stderr).
 import logging
 import os
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from guard import only_the_lessons_database
@@ -46,10 +46,13 @@ def main():
         session.add_all([alice, bob, charlie])
         session.commit()
 
-    # Query users aged 30 or older
+    # Query users aged 30 or older, in SQLAlchemy 2.0 style: select() builds the
+    # statement, session.scalars() runs it and returns User objects. The lesson's
+    # document writes the legacy Query API, which 2.0 keeps working and sends the
+    # same SELECT:  stmt = session.query(User).filter(User.age >= 30)
     with Session(engine) as session:
-        stmt = session.query(User).filter(User.age >= 30)
-        for user in stmt:
+        stmt = select(User).where(User.age >= 30)
+        for user in session.scalars(stmt):
             print(user)
             for address in user.addresses:
                 print("  ", address)

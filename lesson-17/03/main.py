@@ -6,7 +6,7 @@ Needs: MySQL (`make services` from the repository root); pip install -r requirem
 Settings: MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (.env).
 """
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from model import Address, Base, User
@@ -36,10 +36,13 @@ def main():
         session.add_all([alice, bob, charlie])
         session.commit()
 
-    # Query users aged 30 or older
+    # Query users aged 30 or older, in SQLAlchemy 2.0 style: select() builds the
+    # statement, session.scalars() runs it and returns User objects. The lesson's
+    # document writes the legacy Query API, which 2.0 keeps working and sends the
+    # same SELECT:  stmt = session.query(User).filter(User.age >= 30)
     with Session(engine) as session:
-        stmt = session.query(User).filter(User.age >= 30)
-        for user in stmt:
+        stmt = select(User).where(User.age >= 30)
+        for user in session.scalars(stmt):
             print(user)
             for address in user.addresses:
                 print("  ", address)
