@@ -6,7 +6,7 @@ Needs: MySQL (`make services` from the repository root).
 Prints what is sent to the server; the time it saves is measured by `make bench`.
 """
 
-from sqlalchemy import create_engine, func, insert, select, update
+from sqlalchemy import create_engine, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from schema import User, reset
@@ -53,6 +53,19 @@ def kinds(sent):
     return ", ".join(f"{kind} x{n}" for kind, n in sorted(counts.items()))
 
 
+def as_mysql_receives(engine):
+    """A list of the statements as MySQL receives them. PyMySQL puts the values into the
+    SQL text on the client: cursor.mogrify() returns what cursor.execute() sends."""
+    received = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not executemany:
+            received.append(cursor.mogrify(statement, parameters))
+
+    return received
+
+
 def average_age(session):
     return float(session.scalar(select(func.avg(User.age))))
 
@@ -63,6 +76,7 @@ def main():
     with one_line_errors(url):  # settings.py: a failure becomes one line
         reset(engine)
     sent = count_statements(engine)
+    received = as_mysql_receives(engine)
 
     with Session(engine) as session:
         # How many INSERTs that takes depends on the server: MariaDB hands back the new
@@ -73,11 +87,14 @@ def main():
 
         sent.clear()
         bulk_update_ages(session, 1)
-        print(f"bulk_update_ages(+1), session.query().update(): sent: {kinds(sent)}")
+        print(f"bulk_update_ages(+1), legacy session.query().update(): sent: {kinds(sent)}")
         sent.clear()
+        received.clear()
         changed = bulk_update_ages_2_0(session, 1)
         print(f"The same, session.execute(update(User)): {changed} rows; sent: {kinds(sent)}")
-        print(f"  the SQL: {' '.join(sent[0].split())}")  # the statement, as MySQL got it
+        # SQLAlchemy hands PyMySQL a statement with a placeholder and the value apart
+        print(f"  SQLAlchemy hands PyMySQL: {' '.join(sent[0].split())}")
+        print(f"  MySQL receives: {' '.join(received[0].split())}")
         print(f"Average age: {before:.2f} before, {average_age(session):.2f} after")
 
         sent.clear()
