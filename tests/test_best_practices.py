@@ -9,11 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pymysql
+import pytest
+
 from utils.paths import LESSON
 from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_ok, run_script, run_twice
 from utils.settings import SETTINGS
 
 ALEMBIC = Path(sys.executable).with_name("alembic")
+LESSON_README = (LESSON / "README.md").read_text()
 
 
 def users_emails(mysql_conn):
@@ -52,6 +56,18 @@ def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
         == "Users after the failed unit of work: alice@example.com (carol was not saved either)"
     )
     assert "DetachedInstanceError" in lines[2]
+
+    # The duplicate-key message the README's MySQL/MariaDB table quotes, read from the
+    # server with the table the script made from the lesson's schema (03/schema.py).
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT VERSION()")
+        column = 2 if "MariaDB" in cur.fetchone()[0] else 1
+        with pytest.raises(pymysql.err.IntegrityError) as duplicate:
+            cur.execute("INSERT INTO users (email) VALUES ('alice@example.com')")
+    code, message = duplicate.value.args
+    row = next(r for r in LESSON_README.splitlines() if r.startswith("| duplicate key message |"))
+    quoted = row.split(" | ")[column].strip("`").removeprefix("... ")
+    assert code == 1062 and message.endswith(quoted), (message, quoted)
 
 
 def test_query_optimisation_counts_statements_per_strategy(mysql_conn):
