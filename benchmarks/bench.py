@@ -47,7 +47,8 @@ WHY = {
     "in one or two round trips.",
     "pooling": "A new connection costs a TCP handshake, the MySQL handshake and login, and "
     "with PyMySQL's default (TLS preferred) a TLS context built anew, loading the system's "
-    "CA certificates; a pool pays that once and lends the connection out again.",
+    "CA certificates; a pool pays that once and lends the connection out again, for "
+    "some bookkeeping and a ROLLBACK when it comes back (and a ping with pool_pre_ping).",
     "dynamodb": "save() makes one HTTP request per item; batch_write() sends 25 items per request.",
     "influxdb": "A synchronous write sends what it is given in one HTTP request: a point "
     "each is a request each, a list is one; the batching API groups points for you, in a "
@@ -93,6 +94,12 @@ def parse_args(argv):
         "batches would measure that wait)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="timed runs after a warm-up")
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=list(WHY),
+        help="measure only this case (repeat the flag for more); all when not given",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results", help="JSON and PNG here")
     return parser.parse_args(argv)
 
@@ -124,6 +131,8 @@ def plan(args, tmp):
         ("NullPool", sql_cases.no_pool),
         ("NullPool, TLS off", sql_cases.no_pool_no_tls),
         ("QueuePool", sql_cases.queue_pool),
+        ("QueuePool, pre-ping", sql_cases.queue_pool_pre_ping),
+        ("one connection held", sql_cases.held_connection),
     ):
         steps.append(("pooling", "MySQL", path, args.queries, "queries", fn, mysql_url))
 
@@ -153,6 +162,7 @@ def plan(args, tmp):
                 None,
             )
         )
+    steps = [step for step in steps if not args.case or step[0] in args.case]
     return steps, [sqlite, mysql, client]
 
 

@@ -36,6 +36,10 @@ def draw(report, target):
         ax.set_title(title, fontsize=14)
         ax.tick_params(labelsize=11)
         rows = [r for r in results if r["case"] == case]
+        if not rows:  # a run of some cases only (bench.py --case)
+            ax.text(0.5, 0.5, "not measured in this run", ha="center", fontsize=12)
+            ax.axis("off")
+            continue
         if case == "index":
             for path, marker in (("no index", "o"), ("index on email", "s")):
                 line = [r for r in rows if r["path"] == path]

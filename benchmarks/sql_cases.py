@@ -263,4 +263,30 @@ def no_pool_no_tls(url, queries):
 
 
 def queue_pool(url, queries):
+    """A pool, checked out without a ping, as NullPool's fresh connections are: like
+    with like, so the difference is the connection itself."""
+    return queries_on(create_engine(url, pool_size=5), url, queries)
+
+
+def queue_pool_pre_ping(url, queries):
+    """The same pool with pool_pre_ping=True: every checkout of a connection that is not
+    new pings the server first (sqlalchemy/pool/base.py, _ConnectionFairy._checkout),
+    one more round trip per borrow."""
     return queries_on(create_engine(url, pool_size=5, pool_pre_ping=True), url, queries)
+
+
+def held_connection(url, queries):
+    """The floor: the same query and rollback on one connection held open, with no
+    checkout at all. QueuePool minus this is what a borrow costs."""
+    engine = create_engine(url, poolclass=NullPool)
+    before = server_connections(url)
+
+    def work():
+        with engine.connect() as conn:
+            for _ in range(queries):
+                conn.execute(text("SELECT 1")).scalar()
+                conn.rollback()  # as leaving `with engine.connect()` does
+
+    seconds = timed(work)
+    engine.dispose()
+    return seconds, {"connections": server_connections(url) - before - 1}

@@ -21,7 +21,13 @@ PATHS = {
     },
     "index": {"no index", "index on email"},
     "n+1": {"lazy loading (N+1)", "joinedload", "selectinload"},
-    "pooling": {"NullPool", "NullPool, TLS off", "QueuePool"},
+    "pooling": {
+        "NullPool",
+        "NullPool, TLS off",
+        "QueuePool",
+        "QueuePool, pre-ping",
+        "one connection held",
+    },
     "dynamodb": {"save() per item", "batch_write()"},
     "influxdb": {
         "synchronous write per point",
@@ -55,12 +61,30 @@ def test_every_case_produces_numbers_a_json_and_a_real_png(tmp_path, mysql_conn,
     logins = {r["path"]: r["connections"] for r in report["results"] if r["case"] == "pooling"}
     assert logins["NullPool"] >= 10 and logins["QueuePool"] <= 2, logins
     assert logins["NullPool, TLS off"] == logins["NullPool"], logins  # TLS changes no count
+    assert logins["QueuePool, pre-ping"] <= 2 and logins["one connection held"] == 1, logins
     requests = {r["path"]: r["requests"] for r in report["results"] if r["case"] == "influxdb"}
     assert requests["synchronous write of a list"] == 1, requests
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     for path in ("commit per row", "selectinload", "batch_write()", "batching write API"):
         assert path in proc.stdout  # the table
     assert "× naive" in proc.stdout
+
+
+def test_one_case_alone_measures_only_it_and_still_draws_the_chart(tmp_path, mysql_conn):
+    """`--case pooling`: the other cases are neither measured nor drawn (their panels
+    say so), and an empty panel does not break the chart."""
+    proc = subprocess.run(
+        [sys.executable, BENCH, *TINY, "--case", "pooling", "--out", tmp_path],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert {(r["case"], r["path"]) for r in report["results"]} == {
+        ("pooling", path) for path in PATHS["pooling"]
+    }
+    assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_every_flag_is_explained():
@@ -75,6 +99,7 @@ def test_every_flag_is_explained():
         "--items",
         "--points",
         "--repeats",
+        "--case",
         "--out",
     ):
         assert flag in proc.stdout
