@@ -100,21 +100,31 @@ def _belongs_to_a_checkout(folder):
 
 def _in_use(folder):
     """Does a live process run in this folder (a server of a checkout deleted under it)?
-    Where processes cannot be listed (no /proc), it may: the data is kept."""
+    From /proc, else psutil (macOS); where neither lists processes, it may: kept."""
+    cwds = _working_folders()
+    if not cwds:
+        try:
+            import psutil
+
+            cwds = [Path(p.info["cwd"]) for p in psutil.process_iter(["cwd"]) if p.info["cwd"]]
+        except (ImportError, OSError, IndexError):  # IndexError: psutil on an empty /proc
+            return True
+    return not cwds or any(cwd == folder or folder in cwd.parents for cwd in cwds)
+
+
+def _working_folders():
+    """The working folders /proc shows (ours; everyone's, for root); none without /proc."""
+    found = []
     try:
         procs = list(common.PROC.iterdir())
     except OSError:
-        return True
-    if not procs:  # an empty /proc
-        return True
+        return found
     for proc in procs:
         try:
-            cwd = Path(os.readlink(proc / "cwd"))
-        except OSError:
+            found.append(Path(os.readlink(proc / "cwd")))
+        except OSError:  # not a process, gone, or another user's
             continue
-        if cwd == folder or folder in cwd.parents:
-            return True
-    return False
+    return found
 
 
 def forget_gone_checkouts():
