@@ -17,7 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.platforms import command, venv_python
+from tools.install import in_use
+from tools.platforms import command, for_this_os, script_command, tasks_py, venv_python
 
 ROOT = Path(__file__).resolve().parent
 
@@ -96,8 +97,8 @@ def with_operator_secrets(text):
             lambda _: f"INFLUXDB_TOKEN=\nINFLUXDB_ADMIN_TOKEN={admin}",
             text,
         )
-        notes.append("the InfluxDB operator token is INFLUXDB_ADMIN_TOKEN (make services makes "
-                     "the scripts' own INFLUXDB_TOKEN)")  # fmt: skip
+        notes.append(f"the InfluxDB operator token is INFLUXDB_ADMIN_TOKEN ({command('services')} "
+                     "makes the scripts' own INFLUXDB_TOKEN)")  # fmt: skip
     return text, notes
 
 
@@ -128,11 +129,24 @@ class Tasks:
         """list the targets"""
         for name in TARGETS:
             doc = " ".join(getattr(self, name.replace("-", "_")).__doc__.split())
-            print(f"  {command(name):<26} {doc}")
+            print(f"  {command(name):<26} {for_this_os(doc)}")
 
     def install(self):
         """create .venv (PYTHON=python3.x to choose), install requirements.txt, create .env"""
         self.sh(sys.executable, "-m", "tools.install", "--venv", self.venv)
+        self.create_env()
+
+    def venv_python(self):
+        """.venv's own Python, when it runs: the one `install` made it with."""
+        made = (self.venv / "pyvenv.cfg").exists() and Path(self.py).resolve().is_file()
+        return self.py if made else None
+
+    def ensure(self):
+        """What every target does first: `install`, but with the Python that made .venv.
+        One `make install PYTHON=python3.12` is enough: a later `make demo` run by the
+        system's python3 (3.9 on macOS) neither refuses it nor rebuilds .venv with it."""
+        python = self.venv_python() or sys.executable
+        self.sh(python, "-m", "tools.install", "--venv", self.venv)
         self.create_env()
 
     def create_env(self):
@@ -159,11 +173,11 @@ class Tasks:
 
     def doctor(self):
         """when something is wrong: check Python, .venv, .env, ports and servers, say the fix"""
-        self.sh(sys.executable, "-m", "tools.doctor", "--venv", self.venv)
+        self.sh(self.venv_python() or sys.executable, "-m", "tools.doctor", "--venv", self.venv)
 
     def services(self, quiet=False):
         """start MySQL, DynamoDB Local and InfluxDB (Docker if present, else natively)"""
-        self.install()  # says nothing when there is nothing to do
+        self.ensure()  # says nothing when there is nothing to do
         if quiet and not self.dry_run:  # make check: nothing to say if all are healthy
             status = [self.py, "-m", "tools.services", "status"]
             if subprocess.run(status, cwd=ROOT, capture_output=True).returncode == 0:
@@ -177,7 +191,7 @@ class Tasks:
 
     def services_status(self):
         """show whether each server is reachable with the .env settings"""
-        self.install()
+        self.ensure()
         self.sh(self.py, "-m", "tools.services", "status")
 
     def demo(self, section="", pause=""):
@@ -198,12 +212,12 @@ class Tasks:
             print(f"\n=== lesson-17/{script}: {DEMO[script]}", flush=True)
             if pause in ("1", "pause") and not self.dry_run:
                 try:
-                    input(f"    (cd lesson-17/{folder} && python3 {name})    [Enter to run]")
+                    input(f"    {script_command(script)}    [Enter to run]")
                 except EOFError:  # no terminal to press Enter in
                     print("\nerror: PAUSE waits for Enter, and there is no input", file=sys.stderr)
                     raise Failed(1) from None
             else:
-                print(f"    (cd lesson-17/{folder} && python3 {name})", flush=True)
+                print(f"    {script_command(script)}", flush=True)
             self.sh(self.py, name, cwd=ROOT / "lesson-17" / folder)
 
     def run(self, script="", *args):
@@ -213,27 +227,27 @@ class Tasks:
         if not script or not path.is_file():
             print("error: name a lesson script, e.g. `run 03/main.py`", file=sys.stderr)
             raise Failed(2)
-        self.install()
+        self.ensure()
         self.sh(self.py, path.name, *args, cwd=path.parent)
 
     def reset(self):
         """empty the lesson's databases, tables and buckets, as a fresh `services` has them"""
-        self.install()
+        self.ensure()
         self.sh(self.py, "-m", "tools.services", "reset")
 
     def mysql_shell(self):
         """the MySQL (MariaDB) command-line client, logged in with the .env settings"""
-        self.install()
+        self.ensure()
         self.sh(self.py, "-m", "tools.services.look", "mysql")
 
     def dynamodb_items(self):
         """list DynamoDB Local's tables and the first items of each"""
-        self.install()
+        self.ensure()
         self.sh(self.py, "-m", "tools.services.look", "dynamodb")
 
     def influx_points(self):
         """the newest points of the lesson's InfluxDB bucket"""
-        self.install()
+        self.ensure()
         self.sh(self.py, "-m", "tools.services.look", "influxdb")
 
     def test(self, *args):
@@ -265,9 +279,10 @@ class Tasks:
         if not exercise and here.parent == practice and here.name[:1].isdigit():
             exercise = here.name.split("_")[0]  # run from inside the exercise's folder
         if not exercise:
+            typed = for_this_os("make check EXERCISE=1 or tasks.py check 1")
             print(
-                f"error: say which exercise: make check EXERCISE=1 (1 to 6), or "
-                f"{command('check', 'Windows')} 1, or run it inside the exercise's folder",
+                f"error: say which exercise: {typed} (1 to 6), or run it inside the exercise's "
+                "folder",
                 file=sys.stderr,
             )
             raise Failed(2)
@@ -294,14 +309,14 @@ class Tasks:
 
     def lint(self):
         """ruff check, ruff format --check, and actionlint on the GitHub workflows"""
-        self.install()
+        self.ensure()
         self.sh(self.py, "-m", "ruff", "check", ".")
         self.sh(self.py, "-m", "ruff", "format", "--check", ".")
         self.sh(self.py, "-m", "tools.actionlint")
 
     def format(self):
         """apply ruff's fixes and formatting"""
-        self.install()
+        self.ensure()
         self.sh(self.py, "-m", "ruff", "check", "--fix", ".")
         self.sh(self.py, "-m", "ruff", "format", ".")
 
@@ -314,8 +329,15 @@ class Tasks:
         for folder in doomed:
             if self.dry_run:
                 print(f"remove {folder}")
-            else:
-                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            try:
+                shutil.rmtree(folder)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:  # Windows: WinError 32, a file in use; the rest is kept
+                print(f"error: clean stopped: {in_use(folder, exc)}, then "
+                      f"`{command('clean')}` again", file=sys.stderr)  # fmt: skip
+                raise Failed(1) from None
 
 
 TARGETS = [
@@ -337,13 +359,13 @@ def main(argv):
             argv = []
     target = argv[0] if argv else "help"
     if target not in TARGETS:
-        print(f"error: no target {target!r}: `python3 tasks.py help` lists them", file=sys.stderr)
+        print(f"error: no target {target!r}: `{tasks_py('help')}` lists them", file=sys.stderr)
         return 2
     task = getattr(Tasks(ROOT / venv, dry_run), target.replace("-", "_"))
     try:
         inspect.signature(task).bind(*argv[1:])
     except TypeError:
-        print(f"error: too many arguments for {target}: `python3 tasks.py help`", file=sys.stderr)
+        print(f"error: too many arguments for {target}: `{tasks_py('help')}`", file=sys.stderr)
         return 2
     try:
         task(*argv[1:])

@@ -103,6 +103,8 @@ def test_look_inside_each_database_with_a_real_client(mysql_conn, dynamodb, infl
     shell = make("mysql-shell", stdin="SELECT name, age FROM user ORDER BY id;\n")
     assert shell.returncode == 0, shell.stderr
     assert re.search(r"\|\s*alice\s*\|\s*30\s*\|", shell.stdout), shell.stdout
+    wrong = make("mysql-shell", stdin="SELECT no_such_column FROM user;\n")  # the client's
+    assert wrong.returncode != 0 and "no_such_column" in wrong.stderr  # exit code, waited for
     items = make("dynamodb-items")
     assert items.returncode == 0, items.stderr
     assert "user: 1 item(s)" in items.stdout

@@ -235,3 +235,17 @@ def test_the_tooling_is_a_package_that_never_edits_sys_path():
     assert not edits, edits
     assert (ROOT / "tools" / "__init__.py").exists()
     assert (ROOT / "tools" / "services" / "__init__.py").exists()
+
+
+def test_one_install_with_another_python_is_enough():
+    """macOS's own python3 is 3.9: after `make install PYTHON=python3.12`, `make demo`
+    (run by python3 again) installs with the Python that made .venv, so it neither
+    refuses 3.9 nor rebuilds .venv with it. Only `install` itself takes the caller's."""
+    other = sys._base_executable  # another interpreter than .venv's, as python3 is there
+    assert other != sys.executable
+    venv_python = platforms.venv_python(ROOT / ".venv")
+    for target in ("run 01/main.py", "demo 01", "services", "doctor", "test"):
+        plan = run(other, "tasks.py", "-n", *target.split()).stdout.splitlines()
+        assert plan[0].startswith(f"{venv_python} -m tools."), (target, plan[0])
+    plan = run(other, "tasks.py", "-n", "install").stdout.splitlines()
+    assert plan[0] == f"{other} -m tools.install --venv {ROOT / '.venv'}", plan[0]

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from .install import MIN_PYTHON, python_problem, venv_version, version_mismatches
-from .platforms import command, venv_python
+from .platforms import command, unset_command, venv_python
 from .services import influxdb_server
 from .services.builds import compose_plugin_present, which
 from .services.common import ROOT, Fail
@@ -111,7 +111,7 @@ def check_env_file():
             "warn",
             ".env",
             f"{', '.join(placeholders)} still hold .env.example's public placeholder: "
-            "`make install` writes random ones only into a new .env (and a server set up "
+            f"`{command('install')}` writes random ones only into a new .env (and a server set up "
             "with these keeps them until its data is reset)",
         )
     if re.search(r"(?m)^MYSQL_USER=root\s*$", env.read_text()):
@@ -152,7 +152,7 @@ def check_exported():
             "warn",
             "shell",
             f"exported, so .env's value is ignored: {', '.join(names)} "
-            f"(`unset {' '.join(names)}` to use .env)",
+            f"(`{unset_command(names)}` to use .env)",
         )
     else:
         report("ok", "shell", "no setting of .env is overridden by an exported variable")

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-from .platforms import venv_python
+from .platforms import command, this_system, venv_python
 
 MIN_PYTHON = (3, 11)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,11 +31,25 @@ def python_problem(version):
     """A one-line complaint about this interpreter's version, or None."""
     if tuple(version[:2]) >= MIN_PYTHON:
         return None
+    again = "make install PYTHON=python3.{}"  # macOS's own python3 is 3.9
+    if this_system() == "Windows":
+        again = "py -3.{} tasks.py install"
     return (
-        "needs Python {}.{}+, found {} ({}). Install a newer Python and run `make install "
-        "PYTHON=python3.11` (or newer)".format(
-            MIN_PYTHON[0], MIN_PYTHON[1], ".".join(map(str, version[:3])), sys.executable
+        "needs Python {}.{}+, found {} ({}). Install a newer Python and run `{}` (or newer)".format(
+            MIN_PYTHON[0],
+            MIN_PYTHON[1],
+            ".".join(map(str, version[:3])),
+            sys.executable,
+            again.format(MIN_PYTHON[1]),
         )
+    )
+
+
+def in_use(venv, exc):
+    """One line for a virtualenv that cannot be removed, and the way forward."""
+    return (
+        f"cannot remove {venv} ({exc}): close what uses it (an editor, a terminal where it "
+        "is activated, a running script)"
     )
 
 
@@ -123,7 +137,12 @@ def main():
     if os.path.isdir(args.venv) and (found != wanted or not os.path.exists(python)):
         was = ".".join(map(str, found)) if found else "an unknown Python"
         say("{} was made with {}, not {}.{}: rebuilding it".format(args.venv, was, *wanted))
-        shutil.rmtree(args.venv)
+        try:
+            shutil.rmtree(args.venv)
+        except OSError as exc:  # Windows: WinError 32, a file in use (an editor, a shell)
+            print(f"error: {in_use(args.venv, exc)}, then `{command('install')}` again",
+                  file=sys.stderr)  # fmt: skip
+            return 1
     if not os.path.isdir(args.venv):
         say("creating {} with Python {}.{}".format(args.venv, *wanted))
         made = subprocess.run([sys.executable, "-m", "venv", args.venv])

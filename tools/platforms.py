@@ -3,6 +3,10 @@
     venv_python(venv)        where a virtualenv keeps its Python
     native_refusal()         why the servers cannot run natively here (None: they can)
     command(target)          how this OS types a task: `make demo` or `py tasks.py demo`
+    tasks_py(target)         tasks.py typed directly: `python3 tasks.py X` or `py tasks.py X`
+    script_command(script)   one lesson script as this OS runs it, from the root
+    unset_command(names)     how this OS's shell drops exported variables
+    for_this_os(text)        make-form help text (make demo SECTION=03) in this OS's form
 
 Each takes the system as an argument (default: this machine's, as platform.system()
 names it: "Linux", "Darwin", "Windows"), so the tests try every OS on any machine.
@@ -11,6 +15,7 @@ Standard library only, Python 3.6 syntax: install.py imports it before any check
 
 import os
 import platform
+import re
 
 
 def this_system():
@@ -39,3 +44,36 @@ def command(target, system=None):
     if (system or this_system()) == "Windows":
         return "py tasks.py " + target
     return "make " + target
+
+
+def tasks_py(target, system=None):
+    """tasks.py as typed by who runs it directly: `py` is Windows' launcher (its `python3`
+    is only the Store's alias)."""
+    return ("py" if (system or this_system()) == "Windows" else "python3") + " tasks.py " + target
+
+
+def script_command(script, system=None):
+    """One lesson script ("03/main.py") as the lesson runs it, from the repository root:
+    `(cd lesson-17/03 && python3 main.py)`; in PowerShell, which has no `&&` before 7 nor
+    `python3`, `py tasks.py run 03/main.py` (the same script, in its folder, with .venv)."""
+    if (system or this_system()) == "Windows":
+        return "py tasks.py run " + script
+    folder, name = script.split("/")
+    return f"(cd lesson-17/{folder} && python3 {name})"
+
+
+def unset_command(names, system=None):
+    """Drop exported variables: `unset A B`, or in PowerShell `Remove-Item Env:A, Env:B`."""
+    if (system or this_system()) == "Windows":
+        return "Remove-Item " + ", ".join("Env:" + name for name in names)
+    return "unset " + " ".join(names)
+
+
+def for_this_os(text, system=None):
+    """Help written with make's variables ("make demo SECTION=03 or tasks.py demo 03"):
+    on Windows only the tasks.py form, typed with `py`."""
+    if (system or this_system()) != "Windows":
+        return text
+    text = re.sub(r"(?:make [\w-]+(?: [A-Z]+=\S+)*|[A-Z]+=\S+) or tasks\.py ", "py tasks.py ", text)
+    text = re.sub(r"; inside an exercise's folder: make [^)]*", "", text)
+    return text.replace("PYTHON=python3.x to choose", "py -3.x tasks.py install chooses the Python")

@@ -5,6 +5,7 @@ Imported by the scripts of this folder; reading it contacts no server.
 
 import logging
 import os
+import platform
 import re
 import socket
 import sys
@@ -17,7 +18,15 @@ from sqlalchemy.pool import Pool
 
 EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # reads .env into os.environ; contacts nothing
-HOW_TO_START = "Start it with `make services` (from the repository root)."
+
+
+def task(name):
+    """A command of the repository root as this OS types it: `make NAME`, or in Windows'
+    PowerShell, which has no make, `py tasks.py NAME`."""
+    return f"py tasks.py {name}" if platform.system() == "Windows" else f"make {name}"
+
+
+HOW_TO_START = f"Start it with `{task('services')}` (from the repository root)."
 
 
 class LessonStatements(logging.Filter):
@@ -52,7 +61,7 @@ def secret(name):
     one is a one-line error that says where it comes from."""
     value = os.getenv(name)
     if not value:
-        sys.exit(f"error: {name} is not set: `make install` writes it into .env at the root")
+        sys.exit(f"error: {name} is not set: `{task('install')}` writes it into .env at the root")
     return value
 
 
@@ -113,7 +122,7 @@ def only_the_lessons_database(dbapi_connection, connection_record):
                 f"error: database {database!r} is not the lesson's: it holds other tables "
                 f"({shown}), and these scripts drop and recreate theirs. Nothing was touched. "
                 f"Set {where('MYSQL_DATABASE')} to a new, empty database (the lesson's own "
-                "servers mark theirs: `make services`)"
+                f"servers mark theirs: `{task('services')}`)"
             )
 
 
@@ -163,7 +172,7 @@ def exit_unreachable(url, exc):
     if code == 1045:  # access denied: the server answers, but not to these credentials
         sys.exit(
             f"error: {server} refused the login: {reason}. Check {where('MYSQL_USER')} and "
-            f"{where('MYSQL_PASSWORD')}; after changing them, `make services` applies them "
+            f"{where('MYSQL_PASSWORD')}; after changing them, `{task('services')}` applies them "
             "(with Docker, first `docker compose down -v`: a volume keeps its first password)"
         )
     if code == 1044:  # the user may not use it (MySQL does not say whether it exists)

@@ -4,6 +4,7 @@ Imported by model.py and the scripts; reading it contacts no server.
 """
 
 import os
+import platform
 import re
 import sys
 
@@ -17,7 +18,15 @@ from dotenv import dotenv_values, find_dotenv, load_dotenv
 
 EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # reads .env into os.environ; contacts nothing
-HOW_TO_START = "Start it with `make services` (from the repository root)."
+
+
+def task(name):
+    """A command of the repository root as this OS types it: `make NAME`, or in Windows'
+    PowerShell, which has no make, `py tasks.py NAME`."""
+    return f"py tasks.py {name}" if platform.system() == "Windows" else f"make {name}"
+
+
+HOW_TO_START = f"Start it with `{task('services')}` (from the repository root)."
 # DynamoDB Local wants some credentials but checks only their form: letters and digits.
 LOCAL_KEY = "lesson17local"  # used when neither .env nor your shell sets a key pair
 

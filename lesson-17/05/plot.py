@@ -18,7 +18,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sensors import MEANS  # noqa: E402
-from settings import bucket, connect  # noqa: E402
+from settings import bucket, connect, run  # noqa: E402
 
 RAW = """
 from(bucket: bucket)
@@ -82,7 +82,7 @@ def main():
         raw, means = series(client, RAW), series(client, MEANS)
     if not raw:
         sys.exit(
-            f"error: no data in bucket {bucket()!r} for that hour: run `python3 write.py` first"
+            f"error: no data in bucket {bucket()!r} for that hour: run `{run('write.py')}` first"
         )
     draw(raw, means)
     readings = sum(len(row["time"]) for row in raw.values())

@@ -11,7 +11,7 @@ import sys
 from influxdb_client.rest import ApiException
 
 from sensors import MEANS
-from settings import bucket, check_message, connect
+from settings import bucket, check_message, connect, run
 
 
 def main():
@@ -25,7 +25,9 @@ def main():
 
     rows = [record.values for table in tables for record in table.records]
     if not rows:
-        sys.exit(f"error: no data in bucket {target!r} for that hour: run `python3 write.py` first")
+        sys.exit(
+            f"error: no data in bucket {target!r} for that hour: run `{run('write.py')}` first"
+        )
     print(f"Mean per 15 minutes in bucket {target!r}, 2026-01-01 UTC:")
     for row in rows:
         start = row["_time"]

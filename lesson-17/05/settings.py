@@ -4,6 +4,7 @@ Imported by write.py and query.py; importing it contacts no server.
 """
 
 import os
+import platform
 import re
 import sys
 
@@ -12,6 +13,21 @@ from influxdb_client import InfluxDBClient
 
 EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # this folder's .env if you made one, else the repository's; contacts nothing
+
+
+def task(name):
+    """A command of the repository root as this OS types it: `make NAME`, or in Windows'
+    PowerShell, which has no make, `py tasks.py NAME`."""
+    return f"py tasks.py {name}" if platform.system() == "Windows" else f"make {name}"
+
+
+HOW_TO_START = f"Start it with `{task('services')}` (from the repository root)."
+
+
+def run(script):
+    """A script of this folder as this OS runs it here: `python3 write.py`; in Windows'
+    PowerShell (.venv activated, as the README shows) `python write.py`."""
+    return f"python {script}" if platform.system() == "Windows" else f"python3 {script}"
 
 
 def where(name):
@@ -35,7 +51,7 @@ def token():
     value = os.getenv("INFLUXDB_TOKEN")
     if not value:
         sys.exit(
-            "error: INFLUXDB_TOKEN is not set: `make services` makes the lesson's token and "
+            f"error: INFLUXDB_TOKEN is not set: `{task('services')}` makes the lesson's token and "
             "writes it into .env at the root"
         )
     return value
@@ -53,5 +69,5 @@ def connect():
     )
     if not client.ping():
         client.close()
-        sys.exit(f"error: cannot reach InfluxDB at {url}. Start it with `make services`.")
+        sys.exit(f"error: cannot reach InfluxDB at {url}. {HOW_TO_START}")
     return client

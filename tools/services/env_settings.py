@@ -4,6 +4,7 @@
 import os
 import re
 
+from ..platforms import command, venv_python
 from .common import ROOT, Fail
 from .places import open_private
 
@@ -13,8 +14,8 @@ def _dotenv_values(path):
         from dotenv import dotenv_values
     except ImportError as exc:  # run by a Python without the project's packages
         raise Fail(
-            "the service manager runs in the project's virtualenv: `make install` makes it "
-            "(or run it with .venv/bin/python)"
+            f"the service manager runs in the project's virtualenv: `{command('install')}` "
+            f"makes it (or run it with {venv_python('.venv')})"
         ) from exc
     return {k: v or "" for k, v in dotenv_values(path).items()} if path.exists() else {}
 

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from ..platforms import command
+from ..platforms import command, unset_command
 from .builds import apt_install, go_build, verified, which
 from .common import CACHE, Fail, log, run
 from .env_settings import write_env_setting
@@ -171,7 +171,10 @@ def ensure_lesson_token(s):
     if current and _rights(current[0]["permissions"]) == _rights(lesson_permissions(org)):
         return  # the scripts' own, with exactly the rights they need
     if "INFLUXDB_TOKEN" in os.environ:  # exported in the shell: .env would not be read
-        raise Fail("influxdb: INFLUXDB_TOKEN, exported in your shell, is refused: unset it")
+        raise Fail(
+            "influxdb: INFLUXDB_TOKEN, exported in your shell, is refused: "
+            f"`{unset_command(['INFLUXDB_TOKEN'])}`"
+        )
     for old in tokens:  # an earlier token of the scripts, with other rights: retired
         if old.get("description", "").startswith("lesson-17 scripts:"):
             _api(s, "DELETE", f"/api/v2/authorizations/{old['id']}", admin=True)

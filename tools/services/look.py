@@ -25,7 +25,7 @@ def main(argv):
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     try:
-        by_name(argv[1]).look(read_settings(), engine(for_up=False))
+        code = by_name(argv[1]).look(read_settings(), engine(for_up=False))
     except urllib.error.HTTPError as exc:  # it answered, but refused or failed the request
         print(
             f"error: the server answered {exc.code} {exc.reason}: `{command('doctor')}` checks the "
@@ -37,7 +37,7 @@ def main(argv):
         status = command("services-status")
         print(redact(f"error: {exc}. Is it running? `{status}` says."), file=sys.stderr)
         return 1
-    return 0
+    return code or 0  # the mysql client's own exit code
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 import os
 import re
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -281,15 +283,21 @@ def start(s):
 
 
 def look(s, engine):
-    """Replace this process with the client: interactive on a terminal, or reading stdin."""
+    """The client as a child process, waited for: interactive on a terminal, or reading
+    stdin; its exit code. Not an exec: on Windows that starts the client and returns
+    the prompt at once, while the client still reads the console (cpython#101191)."""
     argv = client_argv(s, engine, "--table", s["MYSQL_DATABASE"])
     print(
         f"MySQL at {s['MYSQL_HOST']}:{s['MYSQL_PORT']}, database {s['MYSQL_DATABASE']}: "
         "try SHOW TABLES; and quit with \\q",
         file=sys.stderr,
     )
-    os.environ["MYSQL_PWD"] = s["MYSQL_PASSWORD"]
-    os.execvp(argv[0], argv)
+    client = subprocess.Popen(argv, env={**os.environ, "MYSQL_PWD": s["MYSQL_PASSWORD"]})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's
+    try:
+        return client.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 SERVER = Server.of(sys.modules[__name__])
