@@ -196,3 +196,10 @@ def test_without_the_root_env_a_section_refuses_instead_of_using_a_public_passwo
         )
         assert proc.returncode != 0
         assert "is not set, so run make install" in proc.stderr, proc.stderr
+
+
+def test_no_compose_file_says_what_influxdb_latest_is_today():
+    """`latest` is still InfluxDB 2 in the official images' library (lesson README, Traps):
+    a comment saying it is InfluxDB 3 contradicted both, and will be wrong again one day."""
+    for path in (ROOT / "lesson-17").glob("0[3-5]/docker-compose.yml"):
+        assert not re.search(r"latest`? is InfluxDB", path.read_text()), path
