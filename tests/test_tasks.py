@@ -106,10 +106,13 @@ def test_an_unknown_target_or_extra_arguments_are_one_line():
     [
         ("Windows", ["v", "Scripts", "python.exe"], True, "py tasks.py demo"),
         ("Linux", ["v", "bin", "python"], False, "make demo"),
-        ("Darwin", ["v", "bin", "python"], False, "make demo"),
+        ("Darwin", ["v", "bin", "python"], True, "make demo"),  # no native tools on PATH
     ],
 )
-def test_each_os_gets_its_venv_path_native_mode_and_command_form(system, python, refused, typed):
+def test_each_os_gets_its_venv_path_native_mode_and_command_form(
+    system, python, refused, typed, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a laptop without MariaDB, Java, Go...
     assert platforms.venv_python("v", system).replace("\\", "/").split("/") == python
     assert bool(platforms.native_refusal(system)) is refused
     assert platforms.command("demo", system) == typed
@@ -127,6 +130,29 @@ def test_on_windows_without_docker_services_is_one_line_not_a_traceback(monkeypa
         "on Windows the servers run in Docker: start Docker Desktop"
     )
     assert "Codespaces or WSL2" in str(refused.value)
+
+
+def test_a_mac_without_docker_running_is_told_to_start_it_in_one_line(tmp_path, monkeypatch):
+    """macOS has no apt-get: without Docker Desktop running, the native path would say
+    "installing Debian's mariadb-server". Unless its tools really are there, one line
+    says to start Docker Desktop."""
+    monkeypatch.setattr(platforms, "this_system", lambda: "Darwin")
+    monkeypatch.setenv("SERVICES_ENGINE", "native")  # what `auto` picks when docker is down
+    monkeypatch.setenv("PATH", str(tmp_path))
+    for program in ("mariadbd", "java", "go", "cargo"):  # Node's npm is missing
+        (tmp_path / program).write_text("#!/bin/sh\n")
+        (tmp_path / program).chmod(0o755)
+    from tools.services import common, servers
+
+    with pytest.raises(common.Fail) as refused:
+        servers.engine(for_up=True)
+    assert str(refused.value) == (
+        "on macOS the servers run in Docker: start Docker Desktop and run `make services` "
+        "again (to run them without Docker, install Node)"
+    )
+    (tmp_path / "npm").write_text("#!/bin/sh\n")
+    (tmp_path / "npm").chmod(0o755)
+    assert servers.engine(for_up=True) == "native"  # a Mac with every native tool
 
 
 def test_lesson_scripts_of_the_demo_are_the_lesson_files():

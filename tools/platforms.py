@@ -16,6 +16,7 @@ Standard library only, Python 3.6 syntax: install.py imports it before any check
 import os
 import platform
 import re
+import shutil
 
 
 def this_system():
@@ -29,13 +30,35 @@ def venv_python(venv, system=None):
     return os.path.join(str(venv), "bin", "python")
 
 
+# What the native path runs or builds with, where no apt-get can install it (macOS).
+NATIVE_TOOLS = {
+    "MariaDB or MySQL": ("mariadbd", "mysqld"),
+    "Java": ("java",),
+    "Go": ("go",),
+    "Rust": ("cargo",),
+    "Node": ("npm",),
+}
+
+
 def native_refusal(system=None):
-    """One line when the servers cannot be started without Docker on this OS, else None."""
-    if (system or this_system()) == "Windows":
+    """One line when the servers cannot be started without Docker on this OS, else None.
+    On macOS they can only when the native path's tools are all there (no apt-get)."""
+    system = system or this_system()
+    if system == "Windows":
         return (
             "on Windows the servers run in Docker: start Docker Desktop and run "
             "`py tasks.py services` again, or use GitHub Codespaces or WSL2 (README: Windows)"
         )
+    if system == "Darwin":
+        missing = [name for name, programs in NATIVE_TOOLS.items()
+                   if not any(shutil.which(p) for p in programs)]  # fmt: skip
+        if missing:
+            return (
+                "on macOS the servers run in Docker: start Docker Desktop and run `make "
+                "services` again (to run them without Docker, install {})".format(
+                    ", ".join(missing)
+                )
+            )
     return None
 
 
