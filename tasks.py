@@ -135,6 +135,24 @@ class Tasks:
         """create .venv (PYTHON=python3.x to choose), install requirements.txt, create .env"""
         self.sh(sys.executable, "-m", "tools.install", "--venv", self.venv)
         self.create_env()
+        self.give_back()
+
+    def give_back(self):
+        """Under sudo, .env and .venv go to the user who typed it: made root's by a first
+        `sudo make services`, they stopped that user's next `make demo` with a
+        PermissionError. Only in a checkout of that user's, and only inside it."""
+        uid, gid = os.environ.get("SUDO_UID", ""), os.environ.get("SUDO_GID", "")
+        if self.dry_run or not uid.isdigit() or not gid.isdigit():
+            return
+        if getattr(os, "geteuid", lambda: -1)() != 0 or ROOT.stat().st_uid != int(uid):
+            return
+        for top in (ROOT / ".env", self.venv):
+            if ROOT not in top.resolve().parents or not top.exists():
+                continue
+            paths = [top] if top.is_file() else [top, *top.rglob("*")]
+            for path in paths:
+                if path.lstat().st_uid != int(uid):
+                    os.chown(path, int(uid), int(gid), follow_symlinks=False)
 
     def venv_python(self):
         """.venv's own Python, when it runs: the one `install` made it with."""
@@ -148,6 +166,7 @@ class Tasks:
         python = self.venv_python() or sys.executable
         self.sh(python, "-m", "tools.install", "--venv", self.venv)
         self.create_env()
+        self.give_back()
 
     def create_env(self):
         env, example = ROOT / ".env", ROOT / ".env.example"

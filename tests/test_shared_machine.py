@@ -830,3 +830,26 @@ def test_finding_11_a_refused_operator_token_is_one_line_with_the_fix(monkeypatc
     assert message.startswith("influxdb: the server refuses INFLUXDB_ADMIN_TOKEN"), message
     assert "keeps the token it was set up with: put that one in .env" in message
     assert "\n" not in message
+
+
+@pytest.mark.skipif(
+    getattr(os, "geteuid", lambda: -1)() != 0, reason="only root can be sudo's root here"
+)
+def test_a_first_sudo_make_services_leaves_env_to_the_user_who_typed_it(tmp_path):
+    """`sudo make services` on a fresh clone made .env root's (0600): the user's next
+    `make demo` ended in a PermissionError. Made under sudo, it is given to SUDO_UID."""
+    checkout = checkout_copy(tmp_path / "clone")
+    shutil.copy(ROOT / "tasks.py", checkout)
+    (checkout / ".env").unlink()
+    os.chown(checkout, 65534, 65534)  # the user's clone (nobody's, here)
+    proc = subprocess.run(
+        [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
+        cwd=checkout,
+        env={**os.environ, "SUDO_UID": "65534", "SUDO_GID": "65534"},
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    made = (checkout / ".env").stat()
+    assert (made.st_uid, made.st_mode & 0o777) == (65534, 0o600)
+    assert os.stat(ROOT / ".venv").st_uid == os.getuid()  # outside that checkout: untouched
