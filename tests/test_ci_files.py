@@ -57,6 +57,22 @@ def test_ci_takes_the_first_steps_on_windows_and_macos_with_tasks_py():
     for command in ("install", "doctor", "run 01/main.py", "run 02/main.py"):
         assert f"python tasks.py {command}" in runs, command
     assert "Scripts/python.exe" in runs and "-m pytest" in runs
+    for step in job["steps"]:  # pwsh fails a step on its last command's exit code only
+        if "run" in step and step.get("shell") != "bash":
+            assert len(step["run"].strip().splitlines()) == 1, step["name"]
+    # Sections 01 and 02 run in whole: their own test files, not filtered by a -k.
+    pytest_runs = [line for line in runs.replace("\\\n", " ").splitlines() if "-m pytest" in line]
+    first = next(run for run in pytest_runs if "test_01_sqlite.py" in run)
+    assert "test_02_sqlalchemy_sqlite.py" in first and " -k " not in first
+
+
+def test_ci_uses_each_action_at_its_current_major():
+    """Checked against each action's releases (issue 22): checkout v7, setup-python v7,
+    setup-go v7, setup-java v6, cache v6."""
+    text = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    used = set(re.findall(r"uses: (actions/[\w-]+@v\d+)", text))
+    assert used == {"actions/checkout@v7", "actions/setup-python@v7", "actions/setup-go@v7",
+                    "actions/setup-java@v6", "actions/cache@v6"}  # fmt: skip
 
 
 def jsonc(text):
