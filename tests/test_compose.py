@@ -203,3 +203,18 @@ def test_no_compose_file_says_what_influxdb_latest_is_today():
     a comment saying it is InfluxDB 3 contradicted both, and will be wrong again one day."""
     for path in (ROOT / "lesson-17").glob("0[3-5]/docker-compose.yml"):
         assert not re.search(r"latest`? is InfluxDB", path.read_text()), path
+
+
+def test_apple_silicon_gets_dynamodb_local_as_x86_64_with_rosetta_spelled_out():
+    """amazon/dynamodb-local is x86-64 only: its platform is explicit, with what an
+    M-series Mac needs next to it; mysql:8.4 and influxdb:2.8 are multi-arch, so native."""
+    text = (LESSON / "04" / "docker-compose.yml").read_text()
+    assert load(LESSON / "04" / "docker-compose.yml")["services"]["dynamodb"]["platform"] == (
+        "linux/amd64"
+    )
+    assert "Use Rosetta for x86_64/amd64 emulation on Apple Silicon" in text
+    for section in ("03", "05"):
+        (service,) = load(LESSON / section / "docker-compose.yml")["services"].values()
+        assert "platform" not in service, section
+    readme = " ".join((ROOT / "README.md").read_text().split())  # one line, as rendered
+    assert "Use Rosetta for x86_64/amd64 emulation on Apple Silicon" in readme

@@ -205,3 +205,22 @@ def test_doctor_warns_when_the_scripts_would_log_in_as_root(tmp_path):
         checkout_copy(tmp_path / "lesson", (ROOT / ".env.example").read_text().splitlines())
     )
     assert "MYSQL_USER is root" not in proc.stdout
+
+
+def test_doctor_says_what_apple_silicon_needs_under_docker(monkeypatch, capsys):
+    """On arm64 (platform.machine(), simulated here) with Docker, one warn line names the
+    emulated image and Docker Desktop's Rosetta setting; on x86-64, nothing."""
+    import platform
+
+    from tools import doctor
+
+    monkeypatch.setattr(doctor, "engine", lambda for_up: "docker")
+    monkeypatch.setattr(doctor, "docker_engine_present", lambda: True)
+    for machine, said in (("arm64", True), ("aarch64", True), ("x86_64", False)):
+        monkeypatch.setattr(platform, "machine", lambda machine=machine: machine)
+        assert doctor.check_engine() == "docker"
+        lines = capsys.readouterr().out.splitlines()
+        warned = [line for line in lines if line.startswith("warn") and "arm64" in line]
+        assert bool(warned) is said, (machine, lines)
+        if said:
+            assert "Use Rosetta for x86_64/amd64 emulation on Apple Silicon" in warned[0]

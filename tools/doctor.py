@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from .install import MIN_PYTHON, python_problem, venv_version, version_mismatches
-from .platforms import command, unset_command, venv_python
+from .platforms import command, emulation_note, unset_command, venv_python
 from .services import influxdb_server
 from .services.builds import compose_plugin_present, which
 from .services.common import ROOT, Fail
@@ -192,6 +192,8 @@ def check_engine():
         return "native"
     if chosen == "docker" and docker_engine_present():
         report("ok", "engine", "a Docker engine and the Compose plugin: servers run in containers")
+        if emulation_note():
+            report("warn", "engine", emulation_note())
         return "docker"
     if chosen == "docker":
         report(

@@ -7,6 +7,7 @@
     script_command(script)   one lesson script as this OS runs it, from the root
     unset_command(names)     how this OS's shell drops exported variables
     for_this_os(text)        make-form help text (make demo SECTION=03) in this OS's form
+    emulation_note()         on arm64 (Apple Silicon): what runs emulated, and what it needs
 
 Each takes the system as an argument (default: this machine's, as platform.system()
 names it: "Linux", "Darwin", "Windows"), so the tests try every OS on any machine.
@@ -67,6 +68,19 @@ def command(target, system=None):
     if (system or this_system()) == "Windows":
         return "py tasks.py " + target
     return "make " + target
+
+
+def emulation_note(machine=None):
+    """One line on an arm64 machine (Apple Silicon), else None: the DynamoDB Local image
+    is published for x86-64 only (lesson-17/04/docker-compose.yml pins linux/amd64)."""
+    if (machine or platform.machine()).lower() not in ("arm64", "aarch64"):
+        return None
+    return (
+        "arm64: DynamoDB Local's image exists for x86-64 only, so Docker runs it emulated; "
+        "on a Mac turn on Docker Desktop's \"Use Rosetta for x86_64/amd64 emulation on "
+        'Apple Silicon" (Settings, General), or it may stop with "CPU does not support '
+        'x86-64-v2". MySQL and InfluxDB run natively'
+    )
 
 
 def tasks_py(target, system=None):
