@@ -84,10 +84,12 @@ def test_dev_container_is_a_laptop_with_docker_and_python():
     """Codespaces and VS Code get the Docker path a laptop takes: a devcontainers Python
     image with Python 3.11+, its own Docker engine, and `make services` at every start."""
     config = jsonc((ROOT / ".devcontainer" / "devcontainer.json").read_text())
+    # A maintained tag: not the frozen `1-` image line, which gets no more builds.
     image = re.fullmatch(
-        r"mcr\.microsoft\.com/devcontainers/python:1-3\.(\d+)-bookworm", config["image"]
+        r"mcr\.microsoft\.com/devcontainers/python:3\.(\d+)-bookworm", config["image"]
     )
     assert image and int(image.group(1)) >= 11, config["image"]
+    assert config["containerEnv"] == {"SERVICES_ENGINE": "docker"}  # never native there
     assert any("features/docker-in-docker:" in name for name in config["features"])
     assert config["postCreateCommand"] == "make install"
     assert config["postStartCommand"] == "make services"

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from utils.paths import LESSON, ROOT
 from utils.processes import UNNAMED, processes_readable
 from utils.settings import CLOSED_PORT, SETTINGS, exported_note
@@ -137,3 +139,29 @@ def test_compose_builds_the_containers_from_dot_env_alone(monkeypatch, capfd):
     monkeypatch.setattr(manager, "COMPOSE", [sys.executable, "-c", shows])
     manager.compose("config")
     assert capfd.readouterr().out == "None True\n"  # .env decides; the rest of the env stays
+
+
+def test_with_services_engine_docker_up_waits_for_the_engine_and_never_goes_native(
+    monkeypatch, capsys
+):
+    """The dev container's `make services` (SERVICES_ENGINE=docker) can run before the
+    docker-in-docker engine answers: it waits, bounded, then says so in one line; it never
+    starts native servers (the engine's start is simulated through docker_engine_present)."""
+    from tools.services import common, services
+
+    monkeypatch.setenv("SERVICES_ENGINE", "docker")
+    monkeypatch.setattr(services, "ENGINE_WAIT", 0)
+    monkeypatch.setattr(services.time, "sleep", lambda seconds: None)
+    answers = iter([False, False, True])
+    never = type("Never", (), {"__call__": lambda self: False, "cache_clear": lambda self: None})
+    monkeypatch.setattr(services, "docker_engine_present", never())
+    with pytest.raises(common.Fail) as refused:
+        services.wait_for_engine()
+    assert str(refused.value).startswith("no Docker engine answered in 0 s, and SERVICES_ENGINE")
+    late = type(
+        "Late", (), {"__call__": lambda self: next(answers), "cache_clear": lambda self: None}
+    )
+    monkeypatch.setattr(services, "ENGINE_WAIT", 60)
+    monkeypatch.setattr(services, "docker_engine_present", late())
+    services.wait_for_engine()  # answered on the third ask
+    assert capsys.readouterr().out.count("waiting for the Docker engine to answer") == 2

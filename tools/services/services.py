@@ -97,8 +97,29 @@ def up():
         raise Fail(f"{exc}: {influxdb_server.reset_advice(chosen)}") from None
 
 
+ENGINE_WAIT = 90  # s: docker-in-docker's dockerd may still be starting (dev container)
+
+
+def wait_for_engine():
+    """SERVICES_ENGINE=docker (the dev container sets it, whose postStartCommand races
+    the docker-in-docker feature's dockerd): wait for the engine, bounded, and never
+    fall back to native."""
+    deadline = time.monotonic() + ENGINE_WAIT
+    while not docker_engine_present():
+        if time.monotonic() > deadline:
+            raise Fail(
+                f"no Docker engine answered in {ENGINE_WAIT} s, and SERVICES_ENGINE=docker "
+                f"rules out the native servers: start Docker, then `{command('services')}`"
+            )
+        log("docker", "waiting for the Docker engine to answer")
+        time.sleep(3)
+        docker_engine_present.cache_clear()
+
+
 def _up(s, chosen):
     private_state()
+    if chosen == "docker":
+        wait_for_engine()
     check_owners(s, chosen)
     if chosen == "docker":
         try:
