@@ -66,7 +66,7 @@ def test_advanced_operations_maps_lists_and_scans(dynamodb):
     assert wallets == {"alice": 70, "bob": 30}
     assert first.lines[4:] == [
         "TransactWrite, alice -> bob 30: alice 70, bob 30",
-        "TransactWrite, alice -> bob 500: refused (ConditionalCheckFailed); alice 70, bob 30",
+        "TransactWrite, alice -> bob 500: ConditionalCheckFailed; alice 70, bob 30",
     ]
 
 

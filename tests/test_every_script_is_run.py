@@ -56,11 +56,12 @@ def test_no_script_imports_another_runnable_script():
 
 
 def test_one_error_idiom_per_section():
-    """03: `with one_line_errors(url):` (exit_unreachable is settings.py's own); 04: one
-    `except (...)` arm that hands everything to settings.fail()."""
+    """03: `with one_line_errors(url):` (exit_unreachable is settings.py's own); 04: the
+    `except` arms hand their error to settings.fail() (main.py names TableError and
+    PutError apart, as the lesson's document teaches), never print and go on."""
     for script in (p for p in lesson_files() if is_script(p)):
         text = script.read_text()
         if script.parent.name == "03":
             assert "exit_unreachable" not in text, f"{script.name}: use one_line_errors(url)"
         if script.parent.name == "04":
-            assert text.count("settings.fail(") <= 1, f"{script.name}: one except arm"
+            assert "settings.fail(" in text, f"{script.name}: errors go to settings.fail()"

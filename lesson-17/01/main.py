@@ -20,6 +20,7 @@ def main():
     # Start from a fresh file, whatever an earlier (kept or crashed) run left.
     DB_FILE.unlink(missing_ok=True)
 
+    # [start:sqlite]
     # Create a new database connection
     con = sqlite3.connect(DB_FILE)
     cur = con.cursor()
@@ -37,6 +38,7 @@ def main():
 
     # Close the connection
     con.close()
+    # [end:sqlite]
 
     # Clean up the database file after execution
     if not KEEP_DB:

@@ -35,9 +35,11 @@ def main():
     # rest is SQL. With execute(), the lesson's usual call, one statement is enough: the
     # WHERE becomes `name = 'x' OR '1'='1'`, true for every row (a login bypass).
     con = new_database(":memory:")
+    # [start:pitfall]
     found = con.execute(f"SELECT name FROM user WHERE name = '{BYPASS}'").fetchall()
+    # [end:pitfall]
     names = ", ".join(name for (name,) in found)
-    print(f"Pitfall: f-string SQL, name {BYPASS!r}: matched {len(found)} of 3 users: {names}")
+    print(f"Pitfall: f-string SQL, name {BYPASS!r}: matched {names}")
 
     # execute() refuses a second statement; executescript() (migrations, "run this .sql")
     # runs it: the name ends the INSERT and DROP TABLE runs next.
@@ -46,19 +48,22 @@ def main():
     except sqlite3.ProgrammingError as exc:
         refused = str(exc)
     con.executescript(f"INSERT INTO user (name) VALUES ('{DROP}')")
-    print(f"Pitfall: execute() refused the name {DROP!r}: {refused}")
+    print(f"Pitfall: execute() refused the name {DROP!r}:")
+    print(f"         {refused}")
     print(f"         executescript() ran it: tables left: {tables(con) or 'none'}")
     con.close()
 
     # Good: a ? placeholder sends the value apart from the SQL; it is only ever data.
     DB_FILE.unlink(missing_ok=True)
     con = new_database(DB_FILE)
+    # [start:fix]
     found = con.execute("SELECT name FROM user WHERE name = ?", (BYPASS,)).fetchall()
     con.execute("INSERT INTO user (name) VALUES (?)", (DROP,))
+    # [end:fix]
     con.commit()
     stored = con.execute("SELECT name FROM user WHERE age IS NULL").fetchone()[0]
-    print(f"Fix: ? parameters: {BYPASS!r} matched {len(found)} users; {stored!r} was stored")
-    print(f"     as a name; tables left: {', '.join(tables(con))}")
+    print(f"Fix: ? parameters: {BYPASS!r} matched {len(found)} users;")
+    print(f"     {stored!r} was stored as a name; tables left: {', '.join(tables(con))}")
     con.close()
     if os.getenv("KEEP_DB") != "1":
         DB_FILE.unlink()

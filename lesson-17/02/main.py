@@ -20,8 +20,10 @@ DATABASE_URL = os.getenv("DATABASE_URL", "sqlite+pysqlite:///:memory:")
 
 
 def main():
-    # Create an SQLite database in memory
+    # [start:engine]
+    # Create an SQLite database in memory (the default of DATABASE_URL)
     engine = create_engine(DATABASE_URL, echo=False)
+    # [end:engine]
     if os.getenv("SQL_ECHO") == "1":  # every statement, on stderr, for showing a class
         logging.basicConfig(format="%(message)s")
         logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
@@ -33,6 +35,7 @@ def main():
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
 
+    # [start:session]
     # Create a new session
     with Session(engine) as session:
         # Create new User and Address instances
@@ -56,6 +59,7 @@ def main():
             print(user)
             for address in user.addresses:
                 print("  ", address)
+    # [end:session]
 
 
 if __name__ == "__main__":

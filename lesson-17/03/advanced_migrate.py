@@ -49,21 +49,25 @@ def pending_changes(engine):
 
 def main():
     scratch = f"{database_url().database}_migrations"
-    url = create_database(scratch, fresh=True)  # settings.py: one line if MySQL refuses
+    url = create_database(scratch, fresh=True)
     engine = create_engine(url, poolclass=NullPool)
     config = alembic_config(url)
 
     print(f"New database {scratch}: {state(engine)}")
+    # [start:alembic]
     command.upgrade(config, "0001")
     print(f"After upgrade 0001: {state(engine)}")
     # The models have moved on since 0001: what 0002 and 0003 bring, seen by autogenerate.
-    print(f"Autogenerate would add: {', '.join(pending_changes(engine))}")
+    print("Autogenerate would add:")
+    for change in pending_changes(engine):
+        print(f"  {change}")
     command.upgrade(config, "head")
     print(f"After upgrade head: {state(engine)}")
     command.check(config)  # prints its verdict; raises if the models and database differ
     command.downgrade(config, "-1")
     print(f"After downgrade -1: {state(engine)}")
     command.downgrade(config, "base")
+    # [end:alembic]
     print(f"After downgrade base: {state(engine)}")
     command.upgrade(config, "head")
     print(f"After upgrade head: {state(engine)}")

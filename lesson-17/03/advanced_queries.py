@@ -21,7 +21,7 @@ def names(users):
 def main():
     url = database_url()
     engine = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         seed(engine)
     sent = count_statements(engine)
 
@@ -29,6 +29,7 @@ def main():
     # returns objects. Each "legacy:" comment is the same query in the Query API the
     # lesson's document uses, which SQLAlchemy 2.0 keeps working but calls legacy.
     with Session(engine) as session:
+        # [start:queries]
         # Complex filtering
         # legacy: session.query(User).filter(and_(User.age >= 18, User.age <= 65)).all()
         adults = select(User).where(and_(User.age >= 18, User.age <= 65)).order_by(User.id)
@@ -47,6 +48,7 @@ def main():
         #         session.query(User).filter(User.id.in_(subq.select())).all()
         subq = select(Address.user_id).where(Address.email_address.like("%@gmail.com"))
         gmail_users = select(User).where(User.id.in_(subq)).order_by(User.id)
+        # [end:queries]
         print(f"With a gmail address: {names(session.scalars(gmail_users))}")
 
     # Eager loading relationships: lazy loading costs one query per user (N+1)

@@ -24,14 +24,16 @@ def check_age(user):
 def main():
     url = database_url()
     engine = create_engine(url, pool_size=5)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         reset(engine)
 
+    # [start:with]
     # Good: use context managers
     with Session(engine) as session:
         session.add(User(email="alice@example.com", age=30))
         session.commit()
     # Session automatically closed
+    # [end:with]
     print(
         f"with Session(engine): committed; checked out after the block: {engine.pool.checkedout()}"
     )
@@ -63,9 +65,11 @@ def main():
     # What a program does: one factory, configured once, and a block per unit of work.
     # sessionmaker(engine) makes sessions; .begin() opens one with a transaction that
     # commits at the end of the block, or rolls back if an exception leaves it.
+    # [start:sessionmaker]
     SessionLocal = sessionmaker(engine)
     with SessionLocal.begin() as session:
         session.add(User(email="dave@example.com", age=41))
+    # [end:sessionmaker]
     try:
         with SessionLocal.begin() as session:
             session.add(User(email="erin@example.com", age=-2))
@@ -78,7 +82,7 @@ def main():
 
     with Session(engine) as session:
         saved = session.scalars(select(User.email).order_by(User.id)).all()
-    print(f"Rows in users: {', '.join(saved)} (the failed inserts were rolled back)")
+    print(f"Rows in users: {', '.join(saved)} (failed ones rolled back)")
     engine.dispose()
 
 

@@ -22,12 +22,13 @@ def emails(engine):
 def main():
     url = database_url()
     engine = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         reset(engine)
     with Session(engine) as session:
         session.add(User(email="alice@example.com", age=30))
         session.commit()
 
+    # [start:handling]
     # Good: Comprehensive error handling. Carol is fine on her own, but she is in the
     # same unit of work as a second alice@example.com, which the unique email refuses.
     try:
@@ -41,7 +42,8 @@ def main():
         print(f"Data integrity error: MySQL error {e.orig.args[0]}, a duplicate email")
     except SQLAlchemyError as e:
         print(f"Database error: {e}")
-    print(f"Users after the failed unit of work: {emails(engine)} (carol was not saved either)")
+    # [end:handling]
+    print(f"After the failed unit of work: {emails(engine)} (no carol either)")
 
     # After commit, attributes expire; once the session is closed they cannot reload.
     with Session(engine) as session:
@@ -67,7 +69,7 @@ def main():
         session.commit()
         email = frank.email  # reloads inside the session
     print(f"Fix 2, read it inside the session: {email}")
-    print(f"Users now: {emails(engine)}")
+    print("Users now:", emails(engine).replace("@example.com", ""), "(all @example.com)")
 
 
 if __name__ == "__main__":

@@ -15,17 +15,19 @@ from sample_users import seed
 from settings import database_url, one_line_errors
 from statements import count_statements
 
+# [start:strategies]
 STRATEGIES = {
     "Lazy loading (N+1)": [],  # one query for the users, then one per user
     "joinedload": [joinedload(User.addresses)],  # one query with a JOIN
     "selectinload": [selectinload(User.addresses)],  # users, then all addresses at once
 }
+# [end:strategies]
 
 
 def main():
     url = database_url()
     engine = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         seed(engine)
     sent = count_statements(engine)
 
@@ -33,10 +35,8 @@ def main():
         # The same question in the legacy Query API and in 2.0 style.
         legacy = session.query(User).order_by(User.id).all()
         modern = session.scalars(select(User).order_by(User.id)).all()
-        print(
-            f"session.query(User) and session.scalars(select(User)): {len(legacy)} users, "
-            f"the same: {legacy == modern}"
-        )
+        print(f"session.query(User):          {', '.join(user.name for user in legacy)}")
+        print(f"session.scalars(select(User)): {', '.join(user.name for user in modern)}")
 
     for label, options in STRATEGIES.items():
         with Session(engine) as session:

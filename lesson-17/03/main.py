@@ -6,20 +6,32 @@ Needs: MySQL (`make services` from the repository root); pip install -r requirem
 Settings: MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (.env).
 """
 
-from sqlalchemy import create_engine, select
+import os
+
+from sqlalchemy import URL, create_engine, select
 from sqlalchemy.orm import Session
 
+import settings  # loads .env; checks values, and explains a failed connection
 from model import Address, Base, User
-from settings import database_url, one_line_errors
 
 
 def main():
-    url = database_url()  # settings.py: from the environment or .env
-    # Create a MySQL database connection
+    # [start:engine]
+    # Create a MySQL database connection: the one change from 02 is the URL.
+    # Its parts come from .env, so no password is written in the code.
+    url = URL.create(
+        "mysql+pymysql",  # the MySQL dialect, through the PyMySQL driver
+        username=os.getenv("MYSQL_USER", "lesson"),
+        password=settings.secret("MYSQL_PASSWORD"),
+        host=os.getenv("MYSQL_HOST", "127.0.0.1"),
+        port=settings.port(),
+        database=os.getenv("MYSQL_DATABASE", "demo"),
+        query=settings.tls(),  # MYSQL_SSL_CA, for a managed MySQL in the cloud
+    )
     engine = create_engine(url, echo=False)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
-        # This script owns its two tables: drop what an earlier run left, so a
-        # second run prints the same as the first, then create all tables.
+    # [end:engine]
+    with settings.one_line_errors(url):
+        # The tables are dropped first: main.py owns them, so each run starts empty.
         Base.metadata.drop_all(engine)
         Base.metadata.create_all(engine)
 

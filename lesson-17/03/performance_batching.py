@@ -17,6 +17,7 @@ USERS = [{"email": f"user{i}@example.com", "age": 20 + i % 50} for i in range(10
 MORE_USERS = [{"email": f"bulk{i}@example.com", "age": 30} for i in range(1000)]
 
 
+# [start:batch]
 # Batch inserts for better performance
 def batch_insert_users(session, users_data):
     users = [User(**data) for data in users_data]
@@ -42,6 +43,9 @@ def bulk_update_ages_2_0(session, age_increment):
     result = session.execute(update(User).values(age=User.age + age_increment))
     session.commit()
     return result.rowcount
+
+
+# [end:batch]
 
 
 def kinds(sent):
@@ -73,7 +77,7 @@ def average_age(session):
 def main():
     url = database_url()
     engine = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         reset(engine)
     sent = count_statements(engine)
     received = as_mysql_receives(engine)
@@ -101,8 +105,8 @@ def main():
         bulk_insert_users(session, MORE_USERS)
         inserted = kinds(sent)
         total = session.scalar(select(func.count()).select_from(User))
-        print(f"bulk_insert_users, session.execute(insert(User), dicts): {len(MORE_USERS)} more; "
-              f"sent: {inserted}; users now {total}")  # fmt: skip
+        print(f"bulk_insert_users, session.execute(insert(User), dicts): {len(MORE_USERS)} more")
+        print(f"  sent: {inserted}; users now {total}")
 
 
 if __name__ == "__main__":

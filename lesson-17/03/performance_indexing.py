@@ -35,9 +35,13 @@ def fill(engine):
         conn.execute(insert(people), rows)
 
 
+# [start:explain]
 def mysql_plan(conn):
     row = conn.execute(text(f"EXPLAIN {QUERY.text}"), {"email": WANTED}).mappings().one()
     return f"type={row['type']}, key={row['key']}"
+
+
+# [end:explain]
 
 
 def sqlite_plan(conn):
@@ -51,9 +55,11 @@ def show(engine, name, plan):
     with engine.connect() as conn:
         print(f"  without an index: {plan(conn)}")
     with engine.begin() as conn:
+        # [start:index]
         conn.execute(text(f"CREATE INDEX {INDEX} ON index_demo (email)"))
+        # [end:index]
     with engine.connect() as conn:
-        print(f"  with {INDEX}: {plan(conn)}")
+        print(f"  with the index: {plan(conn)}")
         found = conn.execute(QUERY, {"email": WANTED}).one()
     print(f"  found: id {found.id}, age {found.age}")
 
@@ -61,7 +67,7 @@ def show(engine, name, plan):
 def main():
     url = database_url()
     mysql = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         show(mysql, "MySQL", mysql_plan)
     show(create_engine("sqlite://"), "SQLite", sqlite_plan)
 

@@ -6,6 +6,7 @@ Needs: MySQL (`make services` from the repository root).
 """
 
 import logging
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
@@ -30,25 +31,31 @@ def main():
     log.addHandler(captured)
     log.setLevel(logging.INFO)
 
-    url = database_url()  # settings.py: URL.create() from the environment or .env
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    url = database_url()  # built with URL.create(), as main.py shows
+    with one_line_errors(url):
         with create_engine(url).connect() as conn:
             conn.execute(text("SELECT 1"))
-    password = url.password
-    # Avoid: the password in the code, then in a string that ends up in the logs.
-    hard_coded = f"mysql+pymysql://{url.username}:{password}@{url.host}:{url.port}/{url.database}"
+    # Avoid: a password written in the code, pasted into a string that reaches the logs.
+    # (A stand-in here: this script never prints a real password.)
+    # [start:pitfall]
+    in_code = "s3cret-in-the-code"
+    hard_coded = f"mysql+pymysql://{url.username}:{in_code}@{url.host}:{url.port}/{url.database}"
     log.info("connecting to %s", hard_coded)
-    print(
-        f"Pitfall: a connection string built as text puts the password in the log: "
-        f"{password in captured.lines[-1]}"
-    )
+    # [end:pitfall]
+    print("Pitfall: a URL built as text, with the password written in the code, logs")
+    print(f"  {captured.lines[-1]}")
 
     # Good: the URL object masks it when printed, logged or shown in an error.
+    # [start:fix]
     log.info("connecting to %s", url)
-    print(f"Fix: URL.create() from .env is logged as {captured.lines[-1].split()[-1]}")
+    # [end:fix]
+    print("Fix: a URL from URL.create(), with the password from .env, logs")
+    print(f"  {captured.lines[-1]}")
+    password, code = url.password, Path(__file__).read_text()
+    log_text = "\n".join(captured.lines)
     print(
-        f"Fix: the password is in the log: {password in captured.lines[-1]}, "
-        f"and never in this file's code: {password not in open(__file__).read()}"
+        f"Fix: .env's password appears {log_text.count(password)} times in the log, "
+        f"{code.count(password)} in this file"
     )
 
 

@@ -22,32 +22,33 @@ def sign_up(session, *emails):
 def main():
     url = database_url()
     engine = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         reset(engine)
 
+    # [start:pitfall]
     session = Session(engine)  # a long-lived session, as in a worker or a web app
     try:
         sign_up(session, "ann@example.com", "ann@example.com")  # the same email twice
     except IntegrityError:
         pass  # "ignored": nobody rolls back
+    # [end:pitfall]
     try:
         session.scalars(select(User)).all()
     except PendingRollbackError:
-        print(
-            "Pitfall: after an unhandled IntegrityError the session refuses all work: "
-            "PendingRollbackError"
-        )
+        print("Pitfall: IntegrityError not rolled back; the next query: PendingRollbackError")
     session.close()
 
+    # [start:fix]
     with Session(engine) as session:
         try:
             sign_up(session, "ann@example.com", "ann@example.com")
         except IntegrityError as exc:
             session.rollback()
+            # [end:fix]
             print(f"Fix: caught, rolled back, reported: duplicate email (MySQL {exc.orig.args[0]})")
         sign_up(session, "ann@example.com", "ben@example.com")  # the session works again
         saved = session.scalars(select(User.email).order_by(User.id)).all()
-        print(f"Fix: the same session saved the next unit of work: {', '.join(saved)}")
+        print(f"Fix: the same session then saved: {', '.join(saved)}")
 
 
 if __name__ == "__main__":

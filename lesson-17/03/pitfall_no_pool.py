@@ -26,11 +26,15 @@ def connections_opened(engine):
 
 def main():
     url = database_url()
-    with one_line_errors(url):  # settings.py: a failure becomes one line
-        unpooled = connections_opened(create_engine(url, poolclass=NullPool))
-    print(f"Pitfall: NullPool, {QUERIES} queries: {unpooled} connections opened (a login each)")
-    pooled = connections_opened(create_engine(url, pool_size=5, pool_pre_ping=True))
-    print(f"Fix: the default QueuePool, {QUERIES} queries: {pooled} connection opened, reused")
+    # [start:pools]
+    unpooled = create_engine(url, poolclass=NullPool)  # opens a connection for each use
+    pooled = create_engine(url, pool_size=5, pool_pre_ping=True)  # the default, QueuePool
+    # [end:pools]
+    with one_line_errors(url):
+        opened = connections_opened(unpooled)
+    print(f"Pitfall: NullPool, {QUERIES} queries: {opened} connections opened (a login each)")
+    opened = connections_opened(pooled)
+    print(f"Fix: the default QueuePool, {QUERIES} queries: {opened} connection opened, reused")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from settings import database_url, one_line_errors
 
 metadata = MetaData()
+# [start:tables]
 loose = Table(  # what a hurried first version looks like
     "users_loose",
     metadata,
@@ -23,6 +24,7 @@ strict = Table(  # schema.py's rule: unique and not null, and the database enfor
     Column("id", Integer, primary_key=True),
     Column("email", String(255), unique=True, nullable=False),
 )
+# [end:tables]
 
 
 def sign_up_twice(engine, table):
@@ -40,7 +42,7 @@ def rows(engine, table):
 def main():
     url = database_url()
     engine = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         metadata.drop_all(engine)
         metadata.create_all(engine)
 
@@ -50,7 +52,7 @@ def main():
         sign_up_twice(engine, strict)
     except IntegrityError as exc:
         print(
-            f"Fix: unique=True: the second sign-up is refused (MySQL {exc.orig.args[0]}); "
+            f"Fix: unique=True refused the second (MySQL {exc.orig.args[0]}): "
             f"{rows(engine, strict)} user with ann@example.com"
         )
 

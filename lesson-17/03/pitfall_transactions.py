@@ -25,9 +25,13 @@ ORDER = text("INSERT INTO demo_order (id, customer) VALUES (:id, 'ann')")
 LINE = text("INSERT INTO demo_order_line (order_id, quantity) VALUES (:id, :quantity)")
 
 
+# [start:order]
 def place_order(conn, order_id):
     conn.execute(ORDER, {"id": order_id})
     conn.execute(LINE, {"id": order_id, "quantity": 0})  # refused by the CHECK
+
+
+# [end:order]
 
 
 def counts(engine):
@@ -40,35 +44,41 @@ def counts(engine):
 def main():
     url = database_url()
     engine = create_engine(url)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         with engine.begin() as conn:
             for statement in TABLES:
                 conn.execute(text(statement))
 
     # Every statement is its own transaction (autocommit): the order stays.
+    # [start:pitfall]
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         try:
             place_order(conn, 1)
         except (IntegrityError, OperationalError):
             print(f"Pitfall: autocommit per statement, the line failed: {counts(engine)} left")
+    # [end:pitfall]
 
     # One transaction: the failed line takes the order with it.
     with engine.connect() as conn:
         conn.execute(text("DELETE FROM demo_order"))
         conn.commit()
+    # [start:fix]
     try:
         with engine.begin() as conn:  # commits at the end, or rolls back on an exception
             place_order(conn, 2)
     except (IntegrityError, OperationalError):
         print(f"Fix: one transaction, the line failed: {counts(engine)} left")
+    # [end:fix]
 
     # One more trap, MySQL's own: a CREATE, ALTER or DROP TABLE first commits the open
     # transaction (an implicit commit), so rollback() cannot take back what came before.
     with engine.connect() as conn:
+        # [start:ddl]
         conn.execute(ORDER, {"id": 3})
         conn.execute(text("CREATE TABLE demo_note (id INT)"))  # DDL: commits the INSERT
         conn.rollback()
-    print(f"Pitfall: CREATE TABLE inside a transaction, then rollback(): {counts(engine)} left")
+        # [end:ddl]
+    print(f"Pitfall: DDL mid-transaction, then rollback(): {counts(engine)} left")
     with engine.begin() as conn:  # leave no order behind, as the fix does
         conn.execute(text("DELETE FROM demo_order"))
 

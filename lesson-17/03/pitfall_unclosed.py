@@ -24,17 +24,19 @@ def main():
     engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=0, pool_timeout=1)
 
     forgotten = []  # sessions a program made and never finished (as a global or a cache would)
-    with one_line_errors(url):  # settings.py: a failure becomes one line
+    with one_line_errors(url):
         try:
+            # [start:pitfall]
             for _ in range(POOL_SIZE + 1):
                 session = Session(engine)
                 session.execute(text("SELECT 1"))  # begins a transaction: takes a connection
                 forgotten.append(session)
+            # [end:pitfall]
         except PoolTimeout:
             print(
                 f"Pitfall: {len(forgotten)} sessions with a transaction left open hold "
-                f"{engine.pool.checkedout()} of {POOL_SIZE} connections; the next one waited 1 s: "
-                "TimeoutError"
+                f"{engine.pool.checkedout()} of {POOL_SIZE} connections\n"
+                "         the next one waited 1 s: TimeoutError"
             )
     for session in forgotten:
         session.close()
@@ -47,17 +49,19 @@ def main():
         committed.append(session)
     print(
         f"Committed, never closed: {len(committed)} sessions hold "
-        f"{engine.pool.checkedout()} connections (it goes back when the transaction ends)"
+        f"{engine.pool.checkedout()} connections"
     )
     for session in committed:
         session.close()
 
     for _ in range(10):
+        # [start:fix]
         with Session(engine) as session:  # ends the transaction (and closes) at the end
             session.execute(text("SELECT 1"))
+        # [end:fix]
     print(
-        f"Fix: 10 sessions in `with` blocks ran on the pool of {POOL_SIZE}; "
-        f"checked out afterwards: {engine.pool.checkedout()}"
+        f"Fix: 10 sessions in `with` blocks on the pool of {POOL_SIZE}; "
+        f"checked out after: {engine.pool.checkedout()}"
     )
     engine.dispose()
 

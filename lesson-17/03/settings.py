@@ -1,6 +1,12 @@
 """MySQL settings of section 03, from the environment or .env, never written into code.
 
-Imported by the scripts of this folder; reading it contacts no server.
+Imported by the scripts of this folder; reading it contacts no server. What it promises
+the scripts, so that they need not say it each time:
+- a missing or malformed setting ends the script with one line naming it (secret, port,
+  tls), and so does a server that is down or refuses the login (one_line_errors);
+- every line says where the value came from: .env, the shell, or the default (where);
+- the scripts touch only a database that is the lesson's (only_the_lessons_database);
+- SQL_ECHO=1 shows the statements the lesson sends, on stderr, not the dialect's own.
 """
 
 import logging
@@ -72,15 +78,18 @@ def port():
     return int(value)
 
 
-def database_url(database=None):
-    """The SQLAlchemy URL of the configured server; `database` overrides MYSQL_DATABASE.
-
-    MYSQL_SSL_CA, the path of a CA certificate, turns on TLS with the server's
-    certificate checked against it: what a managed MySQL in the cloud asks for.
-    """
+def tls():
+    """The URL's query for TLS: MYSQL_SSL_CA, the path of a CA certificate, turns on TLS
+    with the server's certificate checked against it, as a managed MySQL asks for."""
     ca = os.getenv("MYSQL_SSL_CA")
     if ca and not os.path.isfile(ca):
         sys.exit(f"error: {where('MYSQL_SSL_CA')} names no file: {ca!r}")
+    return {"ssl_ca": ca} if ca else {}
+
+
+def database_url(database=None):
+    """The SQLAlchemy URL of the configured server, as main.py builds it;
+    `database` overrides MYSQL_DATABASE."""
     return URL.create(
         "mysql+pymysql",
         username=os.getenv("MYSQL_USER", "lesson"),
@@ -88,7 +97,7 @@ def database_url(database=None):
         host=os.getenv("MYSQL_HOST", "127.0.0.1"),
         port=port(),
         database=database or os.getenv("MYSQL_DATABASE", "demo"),
-        query={"ssl_ca": ca} if ca else {},
+        query=tls(),
     )
 
 

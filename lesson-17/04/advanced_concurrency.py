@@ -36,6 +36,7 @@ def versioned(page, barrier):
     retries = 0
     for _ in range(ROUNDS):
         barrier.wait()
+        # [start:versioned]
         while True:
             counter = PageCounter.get(page)
             counter.views += 1
@@ -45,6 +46,7 @@ def versioned(page, barrier):
             except PutError as exc:
                 if exc.cause_response_code != "ConditionalCheckFailedException":
                     raise
+                # [end:versioned]
                 retries += 1
     return retries
 
@@ -53,7 +55,9 @@ def atomic(page, barrier):
     """No read at all: DynamoDB adds 1 to the stored value itself (an ADD update)."""
     for _ in range(ROUNDS):
         barrier.wait()
+        # [start:atomic]
         ViewCounter(page).update(actions=[ViewCounter.views.add(1)])
+        # [end:atomic]
 
 
 def run(label, writer, model):

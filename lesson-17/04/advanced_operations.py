@@ -25,6 +25,7 @@ def save_profiles():
         UserProfile(user_id, profile_data=data, tags=list(tags)).save()
 
 
+# [start:transfer]
 def transfer(source, target, credits):
     """Move credits in one transaction: both updates happen, or neither does. The
     condition refuses to take more than the source holds."""
@@ -35,6 +36,9 @@ def transfer(source, target, credits):
             condition=Wallet.credits >= credits,
         )
         transaction.update(Wallet(target), actions=[Wallet.credits.add(credits)])
+
+
+# [end:transfer]
 
 
 def balances():
@@ -70,7 +74,7 @@ def main():
             transfer("alice", "bob", 500)
         except TransactWriteError as exc:  # the condition failed: no update was applied
             reason = exc.cancellation_reasons[0].code if exc.cancellation_reasons else exc
-            print(f"TransactWrite, alice -> bob 500: refused ({reason}); {balances()}")
+            print(f"TransactWrite, alice -> bob 500: {reason}; {balances()}")
     except (PynamoDBException, ClientError, BotoCoreError) as exc:
         settings.fail(exc)  # one line naming the cause and the fix
 

@@ -9,7 +9,7 @@ Needs: DynamoDB Local (`make services`), or real AWS
 import sys
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import DoesNotExist, PynamoDBException
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TableError
 
 import settings
 from model import User
@@ -17,29 +17,34 @@ from model import User
 
 def main():
     settings.check()  # a malformed endpoint or key: one line, before anything is sent
+    # [start:item]
     try:
-        # Create the table if it doesn't exist. A table outlives the script, so
-        # only the first run creates it; every run prints the same line.
+        # Create the table if it doesn't exist. A table outlives the script:
+        # only the first run creates it.
         if not User.exists():
             User.create_table(read_capacity_units=1, write_capacity_units=1, wait=True)
         print(f"Table {User.Meta.table_name!r} is ready")
 
-        # Create a new user. save() puts the whole item: a second run replaces
-        # the item with the same key instead of adding another.
+        # Create a new user. save() puts the whole item under its key (the email):
+        # a second run replaces Alice instead of adding a copy.
         user = User(email="alice@example.com", name="Alice", age=30)
         user.save()
         print(f"User {user.name} saved successfully!")
 
-        # Query the user back
+        # Read the item back by its key
         try:
             retrieved_user = User.get("alice@example.com")
             print(f"Retrieved user: {retrieved_user.name}, age: {retrieved_user.age}")
         except DoesNotExist:
             sys.exit("error: user alice@example.com not found right after saving it")
 
-    # TableError, PutError and every other failure: one line naming the cause and the fix.
-    except (PynamoDBException, ClientError, BotoCoreError) as e:
+    except TableError as e:  # exists() or create_table(): no server, or it refused us
         settings.fail(e)
+    except PutError as e:  # save() was refused
+        settings.fail(e)
+    except (PynamoDBException, ClientError, BotoCoreError) as e:  # get(), credentials, ...
+        settings.fail(e)
+    # [end:item]
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ class Location:
     aws_secret_access_key = settings.SECRET
 
 
+# [start:user]
 class User(Model):
     """
     A DynamoDB User
@@ -38,6 +39,9 @@ class User(Model):
     email = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
     age = NumberAttribute()
+
+
+# [end:user]
 
 
 class UserProfile(Model):
@@ -122,6 +126,7 @@ class Wallet(Model):
     credits = NumberAttribute(default=0)
 
 
+# [start:index]
 class TagIndex(GlobalSecondaryIndex):
     """A second key for Article: DynamoDB keeps, per tag, the articles that carry it."""
 
@@ -144,3 +149,6 @@ class Article(Model):
     tag = UnicodeAttribute()
     title = UnicodeAttribute()
     by_tag = TagIndex()
+
+
+# [end:index]

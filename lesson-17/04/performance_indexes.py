@@ -38,7 +38,9 @@ def main():
         fill()
         print(f"{ARTICLES} articles in table 'article', {ARTICLES // len(TAGS)} per tag")
 
+        # [start:scan]
         scan = Article.scan(Article.tag == "python")
+        # [end:scan]
         found = sum(1 for _ in scan)
         print(
             f"scan with a filter on tag: {found} found, {scan.page_iter.total_scanned_count} read"
@@ -48,7 +50,9 @@ def main():
         # after writing may miss the newest items: ask again until all 50 are there.
         # (DynamoDB Local updates it at once; the loop then runs once.)
         for attempt in range(6):
+            # [start:query]
             query = Article.by_tag.query("python")
+            # [end:query]
             found = sum(1 for _ in query)
             if found == ARTICLES // len(TAGS):
                 break

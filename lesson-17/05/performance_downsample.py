@@ -15,11 +15,12 @@ from datetime import UTC, datetime, timedelta
 from influxdb_client import BucketRetentionRules
 from influxdb_client.client.write_api import SYNCHRONOUS
 
-from sensors import MINUTES, SENSORS, readings
+from sensors import MINUTES, SENSORS, values
 from settings import connect
 
 RAW, DOWNSAMPLED = "sensors_recent", "sensors_downsampled"
 RETENTION = {RAW: timedelta(days=7), DOWNSAMPLED: timedelta(days=365)}
+# [start:downsample]
 DOWNSAMPLE = """
 from(bucket: raw)
   |> range(start: start, stop: stop)
@@ -27,6 +28,7 @@ from(bucket: raw)
   |> aggregateWindow(every: 15m, fn: mean, createEmpty: false, timeSrc: "_start")
   |> to(bucket: downsampled)
 """
+# [end:downsample]
 # The same downsampling as an InfluxDB task: the server runs it every hour by itself,
 # each time on the hour just gone (task.every), with no script running.
 TASK = "downsample sensors_recent"
@@ -46,10 +48,25 @@ from(bucket: bucket)
 """
 
 
+def raw_points(start):
+    """The sample hour of sensors.py, as dicts: a form the client takes besides Point."""
+    return [
+        {
+            "measurement": "environment",
+            "tags": {"sensor": sensor},
+            "fields": {"temperature": temperature, "humidity": humidity},
+            "time": when,
+        }
+        for sensor, when, temperature, humidity in values(start)
+    ]
+
+
 def ensure_bucket(client, name, keep):
     """Create the bucket with its retention period, or set the period if it exists."""
     api = client.buckets_api()
+    # [start:retention]
     rule = BucketRetentionRules(type="expire", every_seconds=int(keep.total_seconds()))
+    # [end:retention]
     found = api.find_bucket_by_name(name)
     if found is None:
         api.create_bucket(bucket_name=name, retention_rules=rule, org=client.org)
@@ -64,7 +81,9 @@ def schedule(client):
     for earlier in tasks.find_tasks(name=TASK):
         tasks.delete_task(earlier.id)
     org = client.organizations_api().find_organizations(org=client.org)[0]
+    # [start:task]
     return tasks.create_task_every(TASK, TASK_FLUX, "1h", org)
+    # [end:task]
 
 
 def count(client, bucket, start, stop):
@@ -87,19 +106,16 @@ def main():
 
         # Synchronous: the whole list in one request, and a refused write raises here
         # (the batching writer only logs its errors, unless given an error_callback).
-        client.write_api(write_options=SYNCHRONOUS).write(bucket=RAW, record=list(readings(start)))
+        client.write_api(write_options=SYNCHRONOUS).write(bucket=RAW, record=raw_points(start))
         raw = count(client, RAW, start, stop)
         print(f"Raw: {raw} values in {RAW} ({len(SENSORS)} sensors x {MINUTES} minutes x 2 fields)")
 
         params = {"raw": RAW, "downsampled": DOWNSAMPLED, "start": start, "stop": stop}
         client.query_api().query(DOWNSAMPLE, params=params)
         means = count(client, DOWNSAMPLED, start, stop)
-        print(
-            f"Downsampled: {means} values in {DOWNSAMPLED} (15-minute means), "
-            f"{raw // means} times fewer to keep"
-        )
+        print(f"Downsampled: {means} means in {DOWNSAMPLED}, {raw // means} times fewer to keep")
         task = schedule(client)
-        print(f"Task {task.name!r}: InfluxDB runs the same query every {task.every}, by itself")
+        print(f"Task {task.name!r}: InfluxDB runs it every {task.every}, by itself")
 
 
 if __name__ == "__main__":

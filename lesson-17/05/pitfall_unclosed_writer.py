@@ -43,8 +43,10 @@ def count(client):
 
 def forgetful_child():
     """Write and exit without close(): what the pitfall looks like in a real script."""
+    # [start:pitfall]
     client = connect()
     client.write_api(write_options=OPTIONS).write(bucket=bucket(), record=points())
+    # [end:pitfall]
 
 
 def main():
@@ -58,11 +60,13 @@ def main():
             sys.exit(child.stderr.strip().splitlines()[-1])
         print(
             f"Pitfall: {POINTS} points written, writer never closed: "
-            f"{count(client)} on the server after the script ended"
+            f"{count(client)} on the server afterwards"
         )
 
+        # [start:fix]
         with client.write_api(write_options=OPTIONS) as write_api:  # close() on the way out
             write_api.write(bucket=bucket(), record=points())
+        # [end:fix]
         print(f"Fix: the same in a `with` block: {count(client)} of {POINTS} on the server")
 
 

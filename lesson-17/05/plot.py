@@ -10,6 +10,7 @@ import json
 import sys
 from collections import defaultdict
 from datetime import timedelta
+from statistics import fmean
 
 import matplotlib
 
@@ -17,7 +18,6 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sensors import MEANS  # noqa: E402
 from settings import bucket, connect, run  # noqa: E402
 
 RAW = """
@@ -44,25 +44,58 @@ def series(client, flux):
     return found
 
 
+# [start:styles]
+# Each sensor has its own line style and marker as well as its colour, so the chart
+# reads the same in grey, on a projector, or for a reader who does not see colour.
+STYLES = {"garage": ("-", "o"), "greenhouse": ("--", "s"), "kitchen": (":", "^")}
+
+
+def draw_sensor(ax, field, sensor, row, mean):
+    style, marker = STYLES.get(sensor, ("-", "x"))
+    line = ax.plot(
+        row["time"],
+        row[field],
+        label=sensor,
+        linestyle=style,
+        linewidth=1.2,
+        marker=marker,
+        markevery=(7, 15),
+        fillstyle="none",
+    )[0]
+    # Each mean holds for its window: a thick step to the window's end, a marker at its start.
+    ax.step(
+        [*mean["time"], mean["time"][-1] + timedelta(minutes=15)],
+        [*mean[field], mean[field][-1]],
+        where="post",
+        color=line.get_color(),
+        linewidth=3,
+        alpha=0.5,
+    )
+    ax.plot(mean["time"], mean[field], marker, color=line.get_color(), markersize=7)
+    # [end:styles]
+
+
+def window_means(row):
+    """The 15-minute means query.py asks InfluxDB for, from the readings already here."""
+    windows = defaultdict(lambda: defaultdict(list))
+    for i, when in enumerate(row["time"]):
+        start = when.replace(minute=when.minute - when.minute % 15, second=0, microsecond=0)
+        for field in FIELDS:
+            windows[start][field].append(row[field][i])
+    starts = sorted(windows)
+    return {"time": starts, **{f: [fmean(windows[s][f]) for s in starts] for f in FIELDS}}
+
+
 def draw(raw, means):
     fig, axes = plt.subplots(2, 1, figsize=(11, 7), sharex=True)
     for ax, (field, unit) in zip(axes, FIELDS.items(), strict=True):
         for sensor, row in sorted(raw.items()):
-            line = ax.plot(row["time"], row[field], label=sensor, linewidth=1)[0]
-            mean = means[sensor]  # each mean holds for its window: draw it to the window's end
-            ax.step(
-                [*mean["time"], mean["time"][-1] + timedelta(minutes=15)],
-                [*mean[field], mean[field][-1]],
-                where="post",
-                color=line.get_color(),
-                linestyle="--",
-                linewidth=2,
-            )
+            draw_sensor(ax, field, sensor, row, means[sensor])
         ax.set_ylabel(f"{field} ({unit})")
         ax.grid(alpha=0.3)
     # The legend goes beside the plots, not over the first minutes of the lines.
     axes[0].legend(
-        title="sensor (dashed: 15-minute means)",
+        title="sensor\n(thick steps: 15-minute means)",
         fontsize=9,
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
@@ -79,11 +112,12 @@ def draw(raw, means):
 
 def main():
     with connect() as client:
-        raw, means = series(client, RAW), series(client, MEANS)
+        raw = series(client, RAW)
     if not raw:
         sys.exit(
             f"error: no data in bucket {bucket()!r} for that hour: run `{run('write.py')}` first"
         )
+    means = {sensor: window_means(row) for sensor, row in raw.items()}
     draw(raw, means)
     readings = sum(len(row["time"]) for row in raw.values())
     windows = sum(len(row["time"]) for row in means.values())

@@ -10,15 +10,34 @@ import sys
 
 from influxdb_client.rest import ApiException
 
-from sensors import MEANS
 from settings import bucket, check_message, connect, run
+
+# [start:flux]
+# The hour write.py wrote, the two fields, a mean per 15-minute window, one row per
+# sensor and window. `bucket` is a parameter: the client sends its value apart.
+MEANS = """
+from(bucket: bucket)
+  |> range(start: 2026-01-01T08:00:00Z, stop: 2026-01-01T09:00:00Z)
+  |> filter(fn: (r) => r._measurement == "environment")
+  |> filter(fn: (r) => r._field == "temperature" or r._field == "humidity")
+  |> aggregateWindow(every: 15m, fn: mean, createEmpty: false, timeSrc: "_start")
+  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+  |> group()
+  |> sort(columns: ["sensor", "_time"])
+"""
+# [end:flux]
+# aggregateWindow stamps each mean with its window's end by default; timeSrc: "_start"
+# stamps it with the start, so the mean of 08:00-08:15 reads 08:00, as a person reads
+# a table. pivot turns the two fields' rows into two columns of one row.
 
 
 def main():
     target = bucket()
-    with connect() as client:  # settings.py: URL, token and org from .env
+    with connect() as client:  # URL, token and org from .env
         try:
+            # [start:query]
             tables = client.query_api().query(MEANS, params={"bucket": target})
+            # [end:query]
         except ApiException as exc:
             reason = exc.message or exc.reason
             sys.exit(f"error: InfluxDB refused the query: {exc.status} {reason}. {check_message()}")

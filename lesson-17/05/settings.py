@@ -1,8 +1,12 @@
 """InfluxDB settings of section 05, from the environment or .env, and the client they make.
 
-Imported by write.py and query.py; importing it contacts no server.
+Imported by the scripts of this folder; importing it contacts no server. A missing or
+malformed setting, or a server that is down, ends the script with one line that names
+the setting and where its value came from; connect() also keeps the batching writer's
+own error log quiet, since the scripts report a refused write in one line themselves.
 """
 
+import logging
 import os
 import platform
 import re
@@ -70,4 +74,8 @@ def connect():
     if not client.ping():
         client.close()
         sys.exit(f"error: cannot reach InfluxDB at {url}. {HOW_TO_START}")
+    # A failed batch reaches the writer's error_callback, where the scripts report it in
+    # one line; silence the client's own log of it (set after the client is made: the
+    # client sets its loggers' levels when it starts).
+    logging.getLogger("influxdb_client.client.write_api").setLevel(logging.CRITICAL)
     return client

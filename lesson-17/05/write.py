@@ -6,33 +6,50 @@ Needs: InfluxDB 2 (`make services` from the repository root); pip install -r req
 Settings: INFLUXDB_URL, INFLUXDB_TOKEN, INFLUXDB_ORG, INFLUXDB_BUCKET (.env).
 """
 
-import logging
 import sys
 
-from influxdb_client import WriteOptions
+from influxdb_client import Point, WriteOptions
 
-from sensors import MINUTES, SENSORS, START, readings
+from sensors import MINUTES, SENSORS, START, values
 from settings import bucket, check_message, connect
 
 BATCH_SIZE = 50
+
+
+# [start:point]
+def point(sensor, when, temperature, humidity):
+    """One reading: a measurement, a tag that names its series, two fields, a time."""
+    return (
+        Point("environment")
+        .tag("sensor", sensor)
+        .field("temperature", temperature)
+        .field("humidity", humidity)
+        .time(when)
+    )
+    # [end:point]
+
+
+def readings(start=START):
+    """The sample hour of sensors.py, as points."""
+    return (point(*reading) for reading in values(start))
 
 
 def main():
     target = bucket()
     written, errors = [], []
 
-    with connect() as client:  # settings.py: URL, token and org from .env
-        # This script reports a failed batch itself, in one line (set after the client
-        # is made: the client sets its loggers' levels when it starts).
-        logging.getLogger("influxdb_client.client.write_api").setLevel(logging.CRITICAL)
+    with connect() as client:  # URL, token and org from .env
+        # [start:write]
         options = WriteOptions(batch_size=BATCH_SIZE, flush_interval=1_000, max_retries=2)
-        # Leaving the `with` block flushes the last batch and waits for every write.
+        # The writer sends batches from a background thread; it reports each to a
+        # callback. Leaving the `with` block flushes the last batch and waits for it.
         with client.write_api(
             write_options=options,
             success_callback=lambda _conf, data: written.append(data.count(b"\n") + 1),
             error_callback=lambda _conf, _data, exc: errors.append(exc),
         ) as write_api:
             write_api.write(bucket=target, record=readings())
+        # [end:write]
 
     if errors:
         exc = errors[0]

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 
 from utils.paths import LESSON
@@ -58,6 +59,38 @@ def readme_outputs():
     """{(section, script): the output lesson-17/README.md shows for it}."""
     text = (LESSON / "README.md").read_text()
     return {(section, script): out for section, script, out in README_BLOCK.findall(text)}
+
+
+CODE_BLOCK = re.compile(r"<!-- code: (\d\d/\w+\.py)#([\w-]+) -->\n```python\n(.*?)```", re.S)
+MARKER = re.compile(r"^[ \t]*# \[(start|end):([\w-]+)\][ \t]*$")
+
+
+def readme_code():
+    """[(file, region, code)] for each Python block lesson-17/README.md shows, in order."""
+    return CODE_BLOCK.findall((LESSON / "README.md").read_text())
+
+
+def regions(path):
+    """{name: code} for the regions a lesson file marks with `# [start:name]` and
+    `# [end:name]` lines, each dedented as the page shows it. A marker that does not
+    pair up (an end without its start, a start never ended, a name used twice) is an
+    AssertionError naming the file and line."""
+    found, open_at, lines = {}, {}, path.read_text().splitlines(keepends=True)
+    for number, line in enumerate(lines, 1):
+        marker = MARKER.match(line)
+        if not marker:
+            continue
+        kind, name = marker.groups()
+        where = f"{path.relative_to(LESSON)}:{number}"
+        if kind == "start":
+            assert name not in open_at and name not in found, f"{where}: region {name} again"
+            open_at[name] = number
+        else:
+            assert name in open_at, f"{where}: [end:{name}] without its [start:{name}]"
+            body = [x for x in lines[open_at.pop(name) : number - 1] if not MARKER.match(x)]
+            found[name] = textwrap.dedent("".join(body)).strip("\n") + "\n"
+    assert not open_at, f"{path.relative_to(LESSON)}: regions never ended: {sorted(open_at)}"
+    return found
 
 
 def run_twice(section, script, env=None):
