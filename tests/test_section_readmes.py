@@ -63,7 +63,7 @@ def test_one_list_of_scripts_everywhere():
     table = (ROOT / "README.md").read_text()
     named = {
         f"{section}/{name}"
-        for section, rest in re.findall(r"`\(cd lesson-17/(\d\d) && ([^`]+)\)`", table)
+        for section, rest in re.findall(r"(?m)(?:`|^)\(cd lesson-17/(\d\d) && ([^`\n]+)\)", table)
         for name in re.findall(r"python3 (\w+\.py)", rest)
     }
     assert named and named <= demo, named - demo
