@@ -76,7 +76,7 @@ def main():
             reason = exc.cancellation_reasons[0].code if exc.cancellation_reasons else exc
             print(f"TransactWrite, alice -> bob 500: {reason}; {balances()}")
     except (PynamoDBException, ClientError, BotoCoreError) as exc:
-        settings.fail(exc)  # one line naming the cause and the fix
+        settings.fail(exc)
 
 
 if __name__ == "__main__":

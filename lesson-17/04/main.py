@@ -16,7 +16,7 @@ from model import User
 
 
 def main():
-    settings.check()  # a malformed endpoint or key: one line, before anything is sent
+    settings.check()
     # [start:item]
     try:
         # Create the table if it doesn't exist. A table outlives the script:
