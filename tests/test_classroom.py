@@ -170,30 +170,82 @@ def test_plot_draws_exactly_the_points_the_server_holds(influx):
     assert png_text(LESSON / "images" / "05-sensors.png")  # the committed sample is a PNG too
 
 
-def test_the_schema_diagram_matches_the_models():
-    readme = (LESSON / "README.md").read_text()
-    diagram = re.search(r"```mermaid\n(erDiagram\n.*?)```", readme, re.S).group(1)
-    spec = importlib.util.spec_from_file_location("lesson02_model", LESSON / "02" / "model.py")
+DIAGRAMS = [  # (the README that draws the tables, the module that declares them)
+    ("README.md", "02/model.py"),
+    ("practice/1_user_management/README.md", "practice/1_user_management/user_models.py"),
+    ("practice/2_blog/README.md", "practice/2_blog/blog_models.py"),
+    ("practice/3_ecommerce/README.md", "practice/3_ecommerce/shop_models.py"),
+    ("practice/6_multi_tenant/README.md", "practice/6_multi_tenant/tenant_models.py"),
+]
+
+
+@pytest.mark.parametrize(("readme", "models"), DIAGRAMS)
+def test_the_schema_diagram_matches_the_models(readme, models):
+    """Each table with its columns, types and keys (PK, FK, UK for a unique column), and a
+    line per foreign key, as the models declare them. A type with a precision and scale
+    is drawn as its name and a note (Mermaid takes no comma in a type)."""
+    text = (LESSON / readme).read_text()
+    diagram = re.search(r"```mermaid\n(erDiagram\n.*?)```", text, re.S).group(1)
+    path = LESSON / models
+    spec = importlib.util.spec_from_file_location(f"diagram_{path.stem}", path)
     model = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(model)
 
     drawn = {
-        name: [tuple(line.split()) for line in body.strip().splitlines()]
+        name: [tuple(re.sub(r' "[^"]*"$', "", line).split()) for line in body.strip().splitlines()]
         for name, body in re.findall(r"^    (\w+) \{\n(.*?)^    \}", diagram, re.S | re.M)
     }
     actual = {}
     for table in model.Base.metadata.sorted_tables:
         columns = []
         for column in table.columns:
-            kind = str(column.type).replace(" ", "")
+            kind = re.sub(r"\(\d+, \d+\)$", "", str(column.type))
             mark = ("PK",) if column.primary_key else ("FK",) if column.foreign_keys else ()
-            columns.append((kind, column.name, *mark))
+            unique = ("UK",) if column.unique and not mark else ()
+            columns.append((kind, column.name, *mark, *unique))
         actual[table.name] = columns
-    assert drawn == actual
+    assert drawn == actual, readme
     relations = re.findall(r"^    (\w+) \|\|--o\{ (\w+) :", diagram, re.M)
     foreign = [
         (fk.column.table.name, table.name)
         for table in model.Base.metadata.sorted_tables
         for fk in table.foreign_keys
     ]
-    assert relations == foreign
+    assert sorted(relations) == sorted(foreign), readme
+
+
+def test_the_dynamodb_diagram_matches_the_models():
+    """Exercise 4: each table and each secondary index, its partition and sort keys first."""
+    text = (LESSON / "practice" / "4_social" / "README.md").read_text()
+    diagram = re.search(r"```mermaid\n(erDiagram\n.*?)```", text, re.S).group(1)
+    path = LESSON / "practice" / "4_social" / "social_models.py"
+    spec = importlib.util.spec_from_file_location("diagram_social_models", path)
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+
+    def keyed(attributes):
+        order = sorted(
+            attributes.items(), key=lambda a: (not a[1].is_hash_key, not a[1].is_range_key)
+        )
+        role = {True: ("PK", '"partition key"'), False: ()}
+        return [
+            (
+                type(a).__name__,
+                n,
+                *role[a.is_hash_key],
+                *(("PK", '"sort key"') if a.is_range_key else ()),
+            )
+            for n, a in order
+        ]
+
+    drawn = {
+        name: [tuple(re.findall(r'"[^"]*"|\S+', line)) for line in body.strip().splitlines()]
+        for name, body in re.findall(r"^    (\w+) \{\n(.*?)^    \}", diagram, re.S | re.M)
+    }
+    expected = {}
+    for table in model.MODELS:
+        expected[table.Meta.table_name] = keyed(table.get_attributes())
+        for index in table._indexes.values():
+            keys = {n: a for n, a in type(index).__dict__.items() if hasattr(a, "is_hash_key")}
+            expected[index.Meta.index_name.replace("-", "_")] = keyed(keys)
+    assert drawn == expected
