@@ -17,7 +17,7 @@ from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_ok, run_script,
 from utils.settings import SETTINGS
 
 ALEMBIC = Path(sys.executable).with_name("alembic")
-LESSON_README = (LESSON / "README.md").read_text()
+APPENDIX = (LESSON / "appendix.md").read_text()  # the MySQL/MariaDB table lives there
 
 
 def users_emails(mysql_conn):
@@ -54,7 +54,7 @@ def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
     assert lines[1] == "After the failed unit of work: alice@example.com (no carol either)"
     assert "DetachedInstanceError" in lines[2]
 
-    # The duplicate-key message the README's MySQL/MariaDB table quotes, read from the
+    # The duplicate-key message the appendix's MySQL/MariaDB table quotes, read from the
     # server with the table the script made from the lesson's schema (03/schema.py).
     with mysql_conn.cursor() as cur:
         cur.execute("SELECT VERSION()")
@@ -62,7 +62,7 @@ def test_error_handling_rolls_back_the_whole_unit_of_work(mysql_conn):
         with pytest.raises(pymysql.err.IntegrityError) as duplicate:
             cur.execute("INSERT INTO users (email) VALUES ('alice@example.com')")
     code, message = duplicate.value.args
-    row = next(r for r in LESSON_README.splitlines() if r.startswith("| duplicate key message |"))
+    row = next(r for r in APPENDIX.splitlines() if r.startswith("| duplicate key message |"))
     quoted = row.split(" | ")[column].strip("`").removeprefix("... ")
     assert code == 1062 and message.endswith(quoted), (message, quoted)
 
