@@ -18,7 +18,14 @@ import sys
 from pathlib import Path
 
 from tools.install import in_use
-from tools.platforms import command, for_this_os, script_command, tasks_py, venv_python
+from tools.platforms import (
+    command,
+    for_this_os,
+    script_command,
+    tasks_py,
+    this_system,
+    venv_python,
+)
 
 ROOT = Path(__file__).resolve().parent
 
@@ -298,7 +305,7 @@ class Tasks:
         if not exercise and here.parent == practice and here.name[:1].isdigit():
             exercise = here.name.split("_")[0]  # run from inside the exercise's folder
         if not exercise:
-            typed = for_this_os("make check EXERCISE=1 or tasks.py check 1")
+            typed = "py tasks.py check 1" if this_system() == "Windows" else "make check EXERCISE=1"
             print(
                 f"error: say which exercise: {typed} (1 to 6), or run it inside the exercise's "
                 "folder",

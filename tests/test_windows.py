@@ -135,7 +135,7 @@ def test_a_lesson_script_in_its_folder_and_with_sql_echo(windows, mysql_conn):
          "`py tasks.py services`"),
         ("python write.py", LESSON / "05", {"INFLUXDB_URL": "http://127.0.0.1:1"},
          "`py tasks.py services`"),
-        ("py tasks.py doctor", ROOT, {"MYSQL_PORT": "1"}, "`Remove-Item Env:MYSQL_PORT` to use"),
+        ("py tasks.py doctor", ROOT, {"MYSQL_PORT": "1"}, "Env:MYSQL_PORT` to use"),
     ],
 )  # fmt: skip
 def test_every_hint_is_typed_as_powershell_types_it(windows, command, cwd, extra, hint):
