@@ -2,20 +2,27 @@
 `make check` whose report is the one lesson-17/practice/README.md shows."""
 
 import ast
+import json
+import os
 import re
 import subprocess
 import sys
 
 from utils.paths import LESSON, ROOT
+from utils.settings import SETTINGS
 
 PRACTICE = LESSON / "practice"
 FOLDERS = sorted(p for p in PRACTICE.glob("[0-9]_*") if p.is_dir())
 CHECK_BLOCK = re.compile(r"<!-- check: (\d) (\S+) -->\n```text\n(.*?)```", re.S)
 
 
-def practice(*args):
+def practice(*args, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "tools.practice", *args], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "tools.practice", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -115,3 +122,69 @@ def test_check_without_an_exercise_says_how():
     proc = make_check()
     assert proc.returncode != 0
     assert "make check EXERCISE=1 (1 to 6)" in proc.stdout + proc.stderr
+
+
+def test_the_sql_exercises_touch_only_a_database_that_is_the_lessons(mysql_admin):
+    """Exercises 1, 2, 3 and 6 drop and recreate their tables: in somebody's database
+    (other tables, no lesson's mark) every test stops with section 03's one line, and
+    nothing there changes."""
+    foreign = f"{SETTINGS['MYSQL_DATABASE']}_practice_foreign"
+    with mysql_admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS `{foreign}`")
+        cur.execute(f"CREATE DATABASE `{foreign}`")
+        cur.execute(f"CREATE TABLE `{foreign}`.practice_user (id INT PRIMARY KEY, note TEXT)")
+        cur.execute(f"INSERT INTO `{foreign}`.practice_user VALUES (7, 'a real customer')")
+    try:
+        for number in (1, 2, 3, 6):
+            proc = practice("check", str(number), env={"MYSQL_DATABASE": foreign})
+            assert proc.returncode == 1, proc.stdout + proc.stderr
+            refusals = [line for line in proc.stdout.splitlines() if "is not the lesson's" in line]
+            mysql_tests = [line for line in proc.stdout.splitlines() if "TODO" in line]
+            assert refusals and len(refusals) >= len(mysql_tests) - 3, proc.stdout
+            assert "practice_user" in refusals[0], refusals[0]
+        with mysql_admin.cursor() as cur:
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (foreign,),
+            )
+            assert [row[0] for row in cur.fetchall()] == ["practice_user"]
+            cur.execute(f"SELECT id, note FROM `{foreign}`.practice_user")
+            assert cur.fetchall() == ((7, "a real customer"),)
+    finally:
+        with mysql_admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{foreign}`")
+
+
+def test_exercise_4_runs_on_dynamodb_local_only_and_sends_no_local_keys_to_aws(tmp_path):
+    """DYNAMODB_HOST empty means real AWS: exercise 4's tests refuse to delete tables
+    there (or on any endpoint not on this machine), and .env's key pair (DynamoDB Local's
+    dummy one) is not in the environment for botocore to find; an exported pair still is."""
+    aws = tmp_path / ".aws"
+    aws.mkdir()
+    (aws / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAFROMCONFIGURE\naws_secret_access_key = s\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(tmp_path), DYNAMODB_HOST="")
+    for host in ("", "http://192.0.2.1:8000"):
+        proc = practice("check", "4", env={**env, "DYNAMODB_HOST": host})
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        todo = [line for line in proc.stdout.splitlines() if line.startswith("        ")]
+        assert todo and all("run on DynamoDB Local only" in line for line in todo), proc.stdout
+    probe = (
+        "import json, os, sys; sys.path.insert(0, 'lesson-17/practice'); import conftest\n"
+        "import botocore.session\n"
+        "c = botocore.session.get_session().get_credentials()\n"
+        "print(json.dumps([c.method, c.access_key]))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert json.loads(found.stdout) == ["shared-credentials-file", "AKIAFROMCONFIGURE"], (
+        found.stdout + found.stderr
+    )
+    env.update(AWS_ACCESS_KEY_ID="AKIAEXPORTED", AWS_SECRET_ACCESS_KEY="x")
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert json.loads(found.stdout) == ["env", "AKIAEXPORTED"], found.stdout + found.stderr

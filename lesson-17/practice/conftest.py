@@ -13,6 +13,7 @@ Each test says which function it is about (`@pytest.mark.about("update_user")`) 
 sets its data up without the others, so an unwritten function fails its own test only.
 """
 
+import importlib.util
 import json
 import os
 import sys
@@ -26,7 +27,28 @@ from dotenv import load_dotenv
 
 HERE = Path(__file__).resolve().parent
 EXERCISES = sorted(p for p in HERE.glob("[0-9]_*") if p.is_dir())
+EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
+
+
+def lesson_module(name, path):
+    """A lesson file loaded by its path (no sys.path edit): section 03's settings."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Section 03's settings, for its guard: its scripts drop and recreate their tables only in
+# a database that is empty (then marked) or carries the lesson's mark, and so do these
+# tests (see mysql_url). Loading it registers that guard on every engine's first connection.
+LESSON_03 = lesson_module("lesson17_03_settings", HERE.parent / "03" / "settings.py")
 load_dotenv(HERE.parents[1] / ".env")  # the repository's settings, as the lesson's scripts
+# The rule of 04/settings.py: DYNAMODB_HOST empty means real AWS, where .env's key pair
+# (DynamoDB Local's dummy one) must not be sent: botocore then finds your own credentials.
+if not os.getenv("DYNAMODB_HOST", "http://127.0.0.1:8000"):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if name not in EXPORTED:
+            os.environ.pop(name, None)
 for folder in EXERCISES:  # each exercise's given models, importable by its tests and files
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
@@ -113,14 +135,45 @@ def exercise(request):
     return load(request.param, exercise_of(request.path))
 
 
+@pytest.fixture(scope="module")
+def reference(request):
+    """The exercise's reference solution (solution.py), which generated cases compare with."""
+    folder = exercise_of(request.path)
+    return load(folder / "solution.py", folder)
+
+
+@pytest.fixture(scope="session")
+def generated():
+    """generated(n): Hypothesis settings for n cases drawn the same way on every run
+    (derandomized, no example database), so that `make check` says the same each time
+    and stays quick. No shrinking: each failure message names the first step that went
+    wrong already."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    def make(max_examples):
+        return settings(
+            max_examples=max_examples,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=(Phase.explicit, Phase.generate),
+            suppress_health_check=list(HealthCheck),
+            print_blob=False,
+        )
+
+    return make
+
+
 # --- the servers, as the lesson's scripts reach them ---
 
 
 @pytest.fixture(scope="session")
 def mysql_url():
-    from sqlalchemy import URL
+    """The lesson's MySQL database, once section 03's guard has found it is the lesson's:
+    the exercises drop and recreate their tables there, and nowhere else."""
+    from sqlalchemy import URL, NullPool, create_engine
 
-    return URL.create(
+    url = URL.create(
         "mysql+pymysql",
         username=os.getenv("MYSQL_USER", "lesson"),
         password=os.environ["MYSQL_PASSWORD"],  # from .env: `make install` writes it
@@ -128,6 +181,14 @@ def mysql_url():
         port=int(os.getenv("MYSQL_PORT", "3306")),
         database=os.getenv("MYSQL_DATABASE", "demo"),
     )
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        engine.connect().close()  # the guard runs here, before any table is dropped
+    except SystemExit as refused:  # the guard's one line: somebody's database
+        pytest.fail(str(refused.code).removeprefix("error: "), pytrace=False)
+    finally:
+        engine.dispose()
+    return url
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 read back through the models, not through the exercise's functions."""
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from pynamodb.connection import Connection
@@ -11,10 +12,28 @@ import social_models as models
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def only_on_dynamodb_local():
+    """These tests delete and recreate the exercise's own two tables: on DynamoDB Local
+    (a loopback endpoint) only, never on real AWS or another machine's endpoint."""
+    host = models.HOST
+    if host is None or urlsplit(host).hostname not in LOOPBACK:
+        tables = " and ".join(model.Meta.table_name for model in models.MODELS)
+        pytest.fail(
+            f"exercise 4's tests delete and recreate {tables}, so they run on DynamoDB Local "
+            f"only; DYNAMODB_HOST is {host or 'empty (real AWS)'}: set it to the local one "
+            "(http://127.0.0.1:8000 unless .env says otherwise) and `make services`",
+            pytrace=False,
+        )
+
+
 @pytest.fixture
 def queries(exercise, monkeypatch):
     """Fresh tables; every query sent is recorded: (table, index, Limit, newest first?,
     items returned); a scan raises."""
+    only_on_dynamodb_local()
     for model in models.MODELS:
         if model.exists():
             model.delete_table()
