@@ -191,6 +191,38 @@ def mysql_url():
     return url
 
 
+@pytest.fixture(scope="session")
+def mysql_engine(mysql_url):
+    """One engine on the lesson's MySQL database for every test of the session."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(mysql_url)
+    yield engine
+    engine.dispose()
+
+
+CREATED = set()
+
+
+def empty_tables(engine, metadata):
+    """An exercise's tables, empty: made afresh the first time in a session (dropped and
+    created, so a changed model is picked up), then emptied row by row, which is quicker."""
+    if (str(engine.url), id(metadata)) not in CREATED:
+        metadata.drop_all(engine)
+        metadata.create_all(engine)
+        CREATED.add((str(engine.url), id(metadata)))
+        return
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def tables():
+    """tables(engine, metadata): empty_tables as a fixture, for the exercises' tests."""
+    return empty_tables
+
+
 @pytest.fixture
 def sql_sent():
     """sql_sent(engine) -> a list that grows by one (statement, rows) per statement sent:
