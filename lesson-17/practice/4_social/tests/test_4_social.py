@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pynamodb.connection import Connection
 
 import social_models as models
@@ -67,11 +69,18 @@ def given_follows(*pairs):
 def given_posts(minutes, authors=("bob", "cat", "dan")):
     """One post a minute, by each author in turn: [(author, text)] newest first."""
     posts = []
-    for minute in range(minutes):
-        author = authors[minute % len(authors)]
-        models.Post(author, START + timedelta(minutes=minute), text=f"{author} at {minute}").save()
-        posts.append((author, f"{author} at {minute}"))
+    with models.Post.batch_write() as batch:
+        for minute in range(minutes):
+            author = authors[minute % len(authors)]
+            when = START + timedelta(minutes=minute)
+            batch.save(models.Post(author, when, text=f"{author} at {minute}"))
+            posts.append((author, f"{author} at {minute}"))
     return posts[::-1]
+
+
+def follows_of(users):
+    """Every (follower, followee) item whose follower is one of users, read by key."""
+    return sorted((f.follower, f.followee) for user in users for f in models.Follow.query(user))
 
 
 @pytest.mark.about("follow")
@@ -80,8 +89,11 @@ def test_follow(exercise, queries):
     exercise.follow("ann", "bob")
     exercise.follow("ann", "cat")
     exercise.follow("ann", "bob")  # twice: still once
-    got = sorted((f.follower, f.followee) for f in models.Follow.query("ann"))
-    assert got == [("ann", "bob"), ("ann", "cat")], f"the table holds {got}"
+    got = follows_of(["ann", "bob", "cat"])
+    assert got == [("ann", "bob"), ("ann", "cat")], (
+        f"the table holds {got}: one item per follow, follower to followee (the index answers "
+        "the other way round)"
+    )
 
 
 @pytest.mark.about("following")
@@ -127,18 +139,85 @@ def test_timeline(exercise, queries):
 
 @pytest.mark.about("timeline")
 def test_timeline_reads_only_what_it_shows(exercise, queries):
-    """timeline asks each followee for its newest `limit` posts only (Limit, newest first)"""
+    """timeline asks each followee for its newest `limit` posts only (Limit, newest first)
+
+    The posts it reads stay the same when the followees have ten times as many."""
     given_follows(("ann", "bob"), ("ann", "cat"))
-    given_posts(60)  # 20 posts each by bob, cat and dan
-    queries.clear()
-    exercise.timeline("ann", limit=5)
-    posts = [q for q in queries if q[0] == models.Post.Meta.table_name]
-    assert posts, "timeline sent no query on the posts table"
-    for _, _, limit, newest_first, _ in posts:
-        assert newest_first and limit is not None and limit <= 5, (
-            "each query on the posts should be newest first with a limit "
-            f"(Post.query(..., scan_index_forward=False, limit=...)): one had Limit={limit}, "
-            f"newest first: {newest_first}"
+    read = {}
+    for minutes in (60, 600):  # 20, then 200 posts each by bob, cat and dan
+        given_posts(minutes)
+        queries.clear()
+        got = exercise.timeline("ann", limit=5)
+        assert len(got) == 5, f"timeline('ann', limit=5) gave {got}"
+        posts = [q for q in queries if q[0] == models.Post.Meta.table_name]
+        assert posts, "timeline sent no query on the posts table"
+        for _, _, limit, newest_first, _ in posts:
+            assert newest_first and limit is not None and limit <= 5, (
+                "each query on the posts should be newest first with a limit "
+                f"(Post.query(..., scan_index_forward=False, limit=...)): one had Limit={limit}, "
+                f"newest first: {newest_first}"
+            )
+        read[minutes] = sum(count for *_, count in posts)
+        assert read[minutes] <= 10, f"timeline read {read[minutes]} posts to show 5"
+    assert read[600] == read[60], (
+        f"timeline read {read[60]} posts to show 5 of 40, and {read[600]} to show 5 of 400"
+    )
+
+
+# --- generated follows and posts, compared with the reference solution ---
+
+USERS = ["ann", "bob", "cat", "dan"]
+# follower, then how far along the list the followee is (never the follower itself)
+FOLLOWS = st.lists(st.tuples(st.integers(0, 3), st.integers(1, 3)), min_size=1, max_size=8)
+# Uneven activity: per user, how many posts (0 to 6), from which minute, how often: some
+# post often and late, some seldom, some never; posts of two users may share a second.
+ACTIVITY = st.lists(
+    st.tuples(st.integers(0, 6), st.integers(0, 120), st.integers(1, 40)), min_size=4, max_size=4
+)
+LIMITS = (1, 2, 5)
+EXAMPLES = iter(range(10**6))  # each generated case has users of its own: no clean-up
+
+
+@pytest.mark.about("follow")
+def test_generated_follows_and_posts_match_the_reference(exercise, reference, queries, generated):
+    """generated follows and posts: following, followers, timeline answer as the reference
+
+    Follows (some twice, some both ways) and posts (uneven: some users post often, some
+    never, some in the same second), made by follow and publish; the table holds each
+    follow once, one way; every user's timeline with limits 1, 2 and 5."""
+
+    @generated(8)
+    @given(follows=FOLLOWS, activity=ACTIVITY)
+    def same(follows, activity):
+        prefix = f"g{next(EXAMPLES)}-"
+        users = [prefix + user for user in USERS]
+        pairs = [(users[a], users[(a + d) % 4]) for a, d in follows]
+        for follower, followee in pairs:
+            exercise.follow(follower, followee)
+        posts = []
+        for n, (count, first, every) in enumerate(activity):
+            for k in range(count):  # microseconds: two users' posts in one second differ
+                created = START + timedelta(minutes=first + k * every, microseconds=n)
+                exercise.publish(users[n], f"{USERS[n]} #{k}", created)
+                posts.append(f"{USERS[n]} #{k} at {first + k * every} min")
+        got = follows_of(users)
+        assert got == sorted(set(pairs)), (
+            f"after follow() of {pairs}, the table holds {got}: one item per follow, "
+            "follower to followee"
         )
-    read = sum(count for *_, count in posts)
-    assert read <= 10, f"timeline read {read} posts to show 5"
+        for user in users:
+            for name in ("following", "followers"):
+                want = getattr(reference, name)(user)
+                found = getattr(exercise, name)(user)
+                assert found == want, (
+                    f"with the follows {pairs}: {name}({user!r}) gave {found}, expected {want}"
+                )
+            for limit in LIMITS:
+                want = reference.timeline(user, limit=limit)
+                found = exercise.timeline(user, limit=limit)
+                assert found == want, (
+                    f"with the follows {pairs} and the posts {posts}: "
+                    f"timeline({user!r}, limit={limit}) gave {found}, expected {want}"
+                )
+
+    same()
