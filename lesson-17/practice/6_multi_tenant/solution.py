@@ -8,6 +8,14 @@ from tenant_models import (
 )
 
 
+def values_set(statement):
+    """What .values() sets on an insert() or update(): {column name: value}."""
+    try:
+        return statement.compile().params
+    except KeyError:  # an ORM insert() without .values() (its rows come as parameters)
+        return {}  # compiles only as it is executed: there is nothing set to check
+
+
 def tenant_session(engine, org_id):
     session = Session(engine)
 
@@ -20,7 +28,7 @@ def tenant_session(engine, org_id):
     def only_this_tenant(state):
         if state.is_insert or state.is_update:  # insert() and update() write no other org_id
             rows = state.parameters if isinstance(state.parameters, list) else [state.parameters]
-            written = state.statement.compile().params  # what .values() sets
+            written = values_set(state.statement)
             for values in (written, *(row or {} for row in rows)):
                 refuse_another(values, "write rows of")
             if state.is_insert and "org_id" not in written:  # a new row gets our org_id
