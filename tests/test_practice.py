@@ -5,8 +5,12 @@ import ast
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
+
+import pytest
+import yaml
 
 from utils.paths import LESSON, ROOT
 from utils.settings import SETTINGS
@@ -188,3 +192,37 @@ def test_exercise_4_runs_on_dynamodb_local_only_and_sends_no_local_keys_to_aws(t
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert json.loads(found.stdout) == ["env", "AKIAEXPORTED"], found.stdout + found.stderr
+
+
+@pytest.mark.alone  # as the grader, with .env's names: the parallel workers' are not used
+def test_the_classroom_workflow_grades_each_exercise_with_make_check(mysql_conn, dynamodb, influx):
+    """GitHub Classroom: one autograded test per exercise, 10 points each, reported by
+    the grading reporter; each runs `make check` on the exercise's starter.py, and here the
+    very same command runs, with only PATH and HOME as the command grader gives it: the
+    untouched starter scores nothing (status 1), the reference solution full points."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "classroom.yml").read_text())
+    (job,) = workflow["jobs"].values()
+    graders = [s for s in job["steps"] if "autograding-command-grader" in s.get("uses", "")]
+    assert [g["id"] for g in graders] == [f"exercise-{n}" for n in range(1, 7)]
+    (reporter,) = [s for s in job["steps"] if "autograding-grading-reporter" in s.get("uses", "")]
+    assert reporter["with"]["runners"] == ",".join(g["id"] for g in graders)
+    assert reporter["env"] == {
+        f"{g['id'].upper()}_RESULTS": f"${{{{steps.{g['id']}.outputs.result}}}}" for g in graders
+    }
+    assert sum(int(g["with"]["max-score"]) for g in graders) == 60
+    grader_env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
+    for n, (grader, folder) in enumerate(zip(graders, FOLDERS, strict=True), 1):
+        command = grader["with"]["command"]
+        assert grader["with"]["test-name"].startswith(f"Exercise {n}, "), grader
+        assert command == (
+            f"make --no-print-directory check EXERCISE={n} "
+            f"FILE={folder.relative_to(ROOT).as_posix()}/starter.py"
+        )
+        proc = subprocess.run(
+            shlex.split(command), cwd=ROOT, env=grader_env, capture_output=True, text=True
+        )
+        assert proc.returncode == 1 and "0 of " in proc.stdout, proc.stdout + proc.stderr
+        if n == 1:  # a finished exercise scores: the same command on the reference solution
+            solved = shlex.split(command.replace("starter.py", "solution.py"))
+            done = subprocess.run(solved, cwd=ROOT, env=grader_env, capture_output=True, text=True)
+            assert done.returncode == 0 and "9 of 9 done" in done.stdout, done.stdout
