@@ -133,20 +133,23 @@ def test_front_page_is_not_n_plus_1(exercise, engine, sql_sent, tables):
 
 @pytest.mark.about("publish")
 def test_a_failed_publish_raises(exercise, engine):
-    """a post the database refuses (a title over 200 characters) raises, and saves nothing"""
-    with Session(engine) as session:
-        try:
-            post = exercise.publish(session, "ann", "T" * 201, "too long a title", DAY)
-        except NotImplementedError:
-            raise
-        except Exception:  # the database's error, as it is
-            pass
-        else:
-            pytest.fail(
-                f"publish of a title MySQL refuses returned {post!r} (id "
-                f"{getattr(post, 'id', None)}) and raised nothing: let the error through",
-                pytrace=False,
-            )
+    """a post the database refuses raises its error, and saves nothing
+
+    A title over 200 characters (DataError), a post without a time (IntegrityError)."""
+    for title, published, why in (("T" * 201, DAY, "a title too long"), ("T", None, "no time")):
+        with Session(engine) as session:
+            try:
+                post = exercise.publish(session, "ann", title, "refused", published)
+            except NotImplementedError:
+                raise
+            except Exception:  # the database's error, as it is
+                pass
+            else:
+                pytest.fail(
+                    f"publish of a post MySQL refuses ({why}) returned {post!r} (id "
+                    f"{getattr(post, 'id', None)}) and raised nothing: let the error through",
+                    pytrace=False,
+                )
     got = read(engine, "SELECT title FROM blog_post")
     assert got == [], f"a refused post was saved: {got}"
 

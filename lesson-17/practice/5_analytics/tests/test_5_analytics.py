@@ -126,6 +126,11 @@ def test_views_per_hour(exercise, client, given_views, records):
     got = exercise.views_per_hour(client, BUCKET, START, STOP)
     assert got == want, f"expected {len(want)} hours {sorted(want.items())[:3]}..., got {got}"
     fetched(records, want, "views_per_hour")
+    later = exercise.views_per_hour(client, BUCKET, START, STOP + timedelta(hours=3))
+    assert later == want, (
+        "views_per_hour over the same views and 3 more hours without any should leave "
+        f"those hours out; it added {sorted(set(later.items()) - set(want.items()))}"
+    )
 
 
 @pytest.mark.about("top_pages")

@@ -1,7 +1,7 @@
 """views_per_hour leaves aggregateWindow's createEmpty at its default (true): every hour
 without views comes back with a count of 0, where the contract leaves it out."""
 
-CAUGHT_BY = "test_generated_views_match_the_reference"
+CAUGHT_BY = "test_views_per_hour"
 
 
 def views_per_hour(client, bucket, start, stop):
