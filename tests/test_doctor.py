@@ -90,7 +90,11 @@ def test_doctor_tells_a_stopped_server_from_a_port_held_by_another_program(mysql
     _, verdicts = doctor(MYSQL_PORT=SETTINGS["INFLUXDB_PORT"])
     verdict, message = only(verdicts, "mysql")
     assert verdict == "FAIL" and f"port {SETTINGS['INFLUXDB_PORT']} is held by " in message
-    assert "which does not answer as mysql" in message
+    # Natively, that is not this checkout's mysql process, so nothing is sent to it at all;
+    # under Docker it is a container of ours, which is then asked, and does not answer.
+    assert "which does not answer as mysql" in message or (
+        "(influxd, user " in message and message.endswith("(nothing was sent to it)")
+    ), message
 
 
 def test_doctor_rejects_malformed_urls_and_ports():
@@ -148,7 +152,12 @@ def test_an_inline_comment_in_dot_env_is_read_as_the_scripts_read_it(tmp_path, m
     and the doctor as for the scripts, so nothing is blamed and no reset is advised."""
     real = {**SETTINGS, "MYSQL_PASSWORD": SETTINGS["MYSQL_PASSWORD"] + "   # from class"}
     lines = [f"{name}={value}" for name, value in real.items()]
-    proc, fails = doctor_in(checkout_copy(tmp_path, lines))
+    folder = checkout_copy(tmp_path, lines)
+    for record in (ROOT / ".services").glob("*/*.pid"):  # the servers are the copy's own:
+        target = folder / ".services" / record.parent.name  # the doctor sends it credentials
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(record, target)
+    proc, fails = doctor_in(folder)
     assert "ok    mysql     answers and accepts the settings" in proc.stdout, proc.stdout
     assert not any("mysql" in line for line in fails), fails
 

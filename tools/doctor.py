@@ -232,6 +232,8 @@ def check_server(server, s, engine):
         )
     if state == "ok":
         return report("ok", name, f"answers and accepts the settings: {server.describe(s)}")
+    if state == "foreign":  # another program on the port: it was sent nothing
+        return report("FAIL", name, detail.removeprefix(f"{name}: "))
     if state == "refused":
         advice = server.reset_advice(engine)
         return report("FAIL", name, f"answers, but refuses {detail}: {advice}")

@@ -13,12 +13,14 @@ import logging
 import os
 import platform
 import re
+import runpy
 import socket
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 from dotenv import dotenv_values, find_dotenv, load_dotenv
-from sqlalchemy import URL, NullPool, create_engine, event, text
+from sqlalchemy import URL, Engine, NullPool, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import Pool
 
@@ -33,6 +35,11 @@ def task(name):
 
 
 HOW_TO_START = f"Start it with `{task('services')}` (from the repository root)."
+# Is a server on this machine this checkout's own? Asked before a password, key or token is
+# sent, by one check for every section: the checkout's tools/listener_check.py (standard
+# library only). A section copied out of the checkout has none, and no servers of its own.
+CHECK = Path(__file__).resolve().parents[2] / "tools" / "listener_check.py"
+OWN_SERVER = runpy.run_path(str(CHECK)) if CHECK.is_file() else {"refusal": lambda *at: None}
 
 
 class LessonStatements(logging.Filter):
@@ -99,6 +106,18 @@ def database_url(database=None):
         database=database or os.getenv("MYSQL_DATABASE", "demo"),
         query=tls(),
     )
+
+
+@event.listens_for(Engine, "do_connect")
+def only_our_own_server(dialect, connection_record, cargs, cparams):
+    """Before each login: not to another user's program on a port of this machine, and
+    never with the password in clear text, whatever plugin the server asks for."""
+    if dialect.driver != "pymysql":
+        return  # SQLite (performance_indexing.py): a file, no password
+    problem = OWN_SERVER["refusal"]("mysql", cparams.get("host"), cparams.get("port"))
+    if problem:
+        sys.exit(f"error: MySQL at {cparams.get('host')}:{cparams.get('port')}: {problem}")
+    cparams["auth_plugin_map"] = OWN_SERVER.get("NO_CLEAR_TEXT", {})
 
 
 # The scripts drop and recreate their tables (user, users, ...) in MYSQL_DATABASE. So

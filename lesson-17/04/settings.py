@@ -6,7 +6,10 @@ Imported by model.py and the scripts; reading it contacts no server.
 import os
 import platform
 import re
+import runpy
 import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from botocore.exceptions import (
     ClientError,
@@ -27,6 +30,11 @@ def task(name):
 
 
 HOW_TO_START = f"Start it with `{task('services')}` (from the repository root)."
+# Is a server on this machine this checkout's own? Asked before a password, key or token is
+# sent, by one check for every section: the checkout's tools/listener_check.py (standard
+# library only). A section copied out of the checkout has none, and no servers of its own.
+CHECK = Path(__file__).resolve().parents[2] / "tools" / "listener_check.py"
+OWN_SERVER = runpy.run_path(str(CHECK)) if CHECK.is_file() else {"refusal": lambda *at: None}
 # DynamoDB Local wants some credentials but checks only their form: letters and digits.
 LOCAL_KEY = "lesson17local"  # used when neither .env nor your shell sets a key pair
 
@@ -69,6 +77,10 @@ def check():
                     f"error: {where(name)} is {value!r}: DynamoDB Local accepts letters and "
                     f"digits only (e.g. {LOCAL_KEY})"
                 )
+        endpoint = urlsplit(HOST)  # the key alone opens the tables: never to another's program
+        problem = OWN_SERVER["refusal"]("dynamodb", endpoint.hostname, endpoint.port or 80)
+        if problem:
+            sys.exit(f"error: DynamoDB at {HOST}: {problem}")
 
 
 def fail(exc):

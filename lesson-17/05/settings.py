@@ -10,13 +10,21 @@ import logging
 import os
 import platform
 import re
+import runpy
 import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values, find_dotenv, load_dotenv
 from influxdb_client import InfluxDBClient
 
 EXPORTED = frozenset(os.environ)  # names exported before .env is read: they win over .env
 load_dotenv()  # this folder's .env if you made one, else the repository's; contacts nothing
+# Is a server on this machine this checkout's own? Asked before a password, key or token is
+# sent, by one check for every section: the checkout's tools/listener_check.py (standard
+# library only). A section copied out of the checkout has none, and no servers of its own.
+CHECK = Path(__file__).resolve().parents[2] / "tools" / "listener_check.py"
+OWN_SERVER = runpy.run_path(str(CHECK)) if CHECK.is_file() else {"refusal": lambda *at: None}
 
 
 def task(name):
@@ -66,6 +74,10 @@ def connect():
     url = os.getenv("INFLUXDB_URL", "http://127.0.0.1:8086")
     if not re.fullmatch(r"https?://[^/:\s]+(:\d+)?/?", url):
         sys.exit(f"error: {where('INFLUXDB_URL')} must look like http://host:port, not {url!r}")
+    endpoint = urlsplit(url)  # the token goes with every request, the first one too
+    problem = OWN_SERVER["refusal"]("influxdb", endpoint.hostname, endpoint.port or 80)
+    if problem:
+        sys.exit(f"error: InfluxDB at {url}: {problem}")
     client = InfluxDBClient(
         url=url,
         token=token(),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .builds import apt_install, which
 from .common import CACHE, Fail, log, run
+from .own_server import ensure_ours
 from .places import shared_copy
 from .processes import Daemon, wait_until
 from .server import Server, url_address
@@ -25,7 +26,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def _signed_request(s, target, body):
-    """A SigV4-signed DynamoDB JSON request, as any AWS SDK sends it."""
+    """A SigV4-signed DynamoDB JSON request, as any AWS SDK sends it: only to this
+    checkout's own server, when it is on this machine (DynamoDB Local checks no
+    signature, so the access key id alone opens the lesson's tables)."""
+    ensure_ours(NAME, address(s), daemon)
     host = s["DYNAMODB_HOST"].split("://", 1)[1].rstrip("/")
     region, key, secret = (
         s["AWS_DEFAULT_REGION"],

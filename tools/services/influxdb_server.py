@@ -14,6 +14,7 @@ from ..platforms import command, unset_command
 from .builds import apt_install, go_build, verified, which
 from .common import CACHE, Fail, log, run
 from .env_settings import write_env_setting
+from .own_server import ensure_ours
 from .places import shared_copy
 from .processes import Daemon, wait_until
 from .server import Server, url_address
@@ -43,6 +44,7 @@ def _api(s, method, path, body=None, token=True, admin=False):
 
 
 def _call(s, method, path, body, token, admin):
+    ensure_ours(NAME, address(s), daemon)  # no token, no set-up body to another's program
     headers = {"Content-Type": "application/json"}
     if token:
         name = "INFLUXDB_ADMIN_TOKEN" if admin else "INFLUXDB_TOKEN"
@@ -326,6 +328,7 @@ def look(s, engine):
         "Content-Type": "application/json",
         "Accept": "application/csv",
     }
+    ensure_ours(NAME, address(s), daemon)
     with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=30) as resp:
         rows = list(csv.DictReader(resp.read().decode().splitlines()))
     note = WEB_UI[engine].format(url=s["INFLUXDB_URL"])

@@ -9,9 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ..listener_check import NO_CLEAR_TEXT
 from ..platforms import command
 from .builds import apt_install, which
 from .common import STATE, Fail, log, run
+from .own_server import ensure_ours
 from .places import as_user, open_private, owned_folder, runtime_user
 from .processes import Daemon, wait_until
 from .server import Address, Server
@@ -34,20 +36,38 @@ def _pymysql():
     return pymysql
 
 
+def _admin_socket():
+    """mariadbd's unix socket, where this checkout runs it: root's password then never
+    crosses TCP, where another program could be listening."""
+    try:
+        path = Path((daemon.dir / "socket").read_text().strip())
+    except OSError:
+        return None
+    return path if daemon.pid() and path.is_socket() else None
+
+
 def _connect(s, database=True, timeout=3, admin=False, read_timeout=None):
     """A PyMySQL connection with the settings: the same protocol the lesson speaks, so no
     mysql client is needed on the host (a laptop with Docker has none). admin: as root,
-    for setting the server up; otherwise as the scripts' own user. read_timeout: how long
-    any answer may take (a probe's: a program that is no MySQL never greets)."""
+    for setting the server up (over its unix socket where it has one); otherwise as the
+    scripts' own user. read_timeout: how long any answer may take (a probe's: a program
+    that is no MySQL never greets). Nothing is sent to a program on a port of this
+    machine that is not this checkout's server, nor a password in clear text."""
+    where = {"host": s["MYSQL_HOST"], "port": int(s["MYSQL_PORT"])}
+    socket_path = _admin_socket() if admin else None
+    if socket_path:
+        where = {"unix_socket": str(socket_path)}
+    else:
+        ensure_ours(NAME, address(s), daemon)
     return _pymysql().connect(
-        host=s["MYSQL_HOST"],
-        port=int(s["MYSQL_PORT"]),
+        **where,
         user="root" if admin else s["MYSQL_USER"],
         password=s["MYSQL_ROOT_PASSWORD"] if admin else s["MYSQL_PASSWORD"],
         database=s["MYSQL_DATABASE"] if database else None,
         connect_timeout=timeout,
         read_timeout=read_timeout,
         autocommit=True,
+        auth_plugin_map=NO_CLEAR_TEXT,
     )
 
 
@@ -259,25 +279,25 @@ def start(s):
                 cwd=daemon.data,
                 **user,
             )
+    socket_path = _socket_path()
     init = daemon.data / "init.sql"
     with open_private(init, owner=runtime_user()) as out:  # it holds the password
         out.write(_init_sql(s))
-    daemon.start(
-        [
-            server,
-            "--no-defaults",
-            f"--datadir={data}",
-            f"--port={s['MYSQL_PORT']}",
-            f"--bind-address={s['MYSQL_HOST']}",
-            f"--socket={_socket_path()}",
-            f"--pid-file={daemon.data / 'mysqld.server.pid'}",
-            f"--init-file={init}",
-            f"--secure-file-priv={files}",
-            "--local-infile=0",
-            "--console",
-        ],
-        s["MYSQL_PORT"],
-    )
+    argv = [
+        server,
+        "--no-defaults",
+        f"--datadir={data}",
+        f"--port={s['MYSQL_PORT']}",
+        f"--bind-address={s['MYSQL_HOST']}",
+        f"--socket={socket_path}",
+        f"--pid-file={daemon.data / 'mysqld.server.pid'}",
+        f"--secure-file-priv={files}",
+        "--local-infile=0",
+        f"--init-file={init}",
+        "--console",
+    ]
+    daemon.start(argv, s["MYSQL_PORT"])
+    (daemon.dir / "socket").write_text(f"{socket_path}\n")  # for root's set-up: _admin_socket
     wait_until(lambda: SERVER.healthy(s), 60, f"mysql ({version})", daemon)
     return version
 
@@ -286,6 +306,7 @@ def look(s, engine):
     """The client as a child process, waited for: interactive on a terminal, or reading
     stdin; its exit code. Not an exec: on Windows that starts the client and returns
     the prompt at once, while the client still reads the console (cpython#101191)."""
+    ensure_ours(NAME, address(s), daemon)  # the client gets the password next
     argv = client_argv(s, engine, "--table", s["MYSQL_DATABASE"])
     print(
         f"MySQL at {s['MYSQL_HOST']}:{s['MYSQL_PORT']}, database {s['MYSQL_DATABASE']}: "

@@ -46,6 +46,8 @@ def wait_until(check, seconds, what, daemon):
             result = check()
             if result:
                 return result
+        except Fail:  # a refusal (another user's program on the port) is said at once
+            raise
         except Exception as exc:  # a server that is starting up fails in many ways
             last_error = exc
         time.sleep(0.5)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .common import Fail
+from .own_server import NotOurs
 
 
 class Address(NamedTuple):
@@ -57,16 +58,24 @@ class Server:
 
     def probe(self, s):
         """check(s); a check that breaks is a server we cannot use ("down"), but our own
-        missing tooling (Fail) is said as such, never as "the server is down"."""
+        missing tooling (Fail) is said as such, never as "the server is down". A port
+        held by somebody else's program is "foreign", with the line that names it."""
         try:
             return self.check(s)
+        except NotOurs as exc:
+            return "foreign", str(exc)
         except Fail:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever breaks, the server is unusable
             return "down", str(exc)
 
     def healthy(self, s):
-        return self.probe(s)[0] == "ok"
+        """True when it answers and accepts s; a foreign program on its port stops the
+        caller at once (a start waiting for its server must not wait for an impostor)."""
+        state, detail = self.probe(s)
+        if state == "foreign":
+            raise NotOurs(detail)
+        return state == "ok"
 
     def stop(self):
         """Stop its native process, if this checkout runs one (Compose stops containers);

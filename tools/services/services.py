@@ -29,6 +29,7 @@ from ..platforms import command
 from . import influxdb_server, mysql_server
 from .common import ROOT, Fail, log
 from .env_settings import exported_overrides, read_settings, redact
+from .own_server import LOCAL_HOSTS
 from .owners import holder, refusal
 from .places import forget_gone_checkouts, private_state
 from .processes import process_facts
@@ -66,9 +67,6 @@ def compose_health():
         return {}
     rows = json.loads(out) if out.startswith("[") else [json.loads(x) for x in out.splitlines()]
     return {row.get("Service"): row.get("Health") for row in rows}
-
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def runs_as_root(pid):
@@ -212,6 +210,9 @@ def down(*options):
     return 0
 
 
+LABELS = {"ok": "healthy", "refused": "REFUSES", "down": "NOT REACHABLE", "foreign": "NOT OURS"}
+
+
 def status():
     s = read_settings()
     chosen = engine(for_up=False)
@@ -223,9 +224,10 @@ def status():
             state, detail = "down", f"compose reports {health.get(server.name) or 'no container'}"
         pid = server.daemon.pid() if chosen == "native" else None
         where = f"{chosen}, pid {pid}" if pid else chosen
-        label = {"ok": "healthy", "refused": "REFUSES", "down": "NOT REACHABLE"}[state]
-        log(server.name, f"{label:<13} {server.describe(s)} ({where})")
-        if state == "refused":
+        log(server.name, f"{LABELS[state]:<13} {server.describe(s)} ({where})")
+        if state == "foreign":  # another program holds the port: it was sent nothing
+            bad.append(detail)
+        elif state == "refused":
             bad.append(f"{server.name} answers but refuses {detail}: {server.reset_advice(chosen)}")
         elif state == "down":
             bad.append(

@@ -1,0 +1,246 @@
+"""Safe on a shared machine, round 2 (issue 23): each test stages one finding as a second
+local user, or with a planted file, and shows it closed.
+
+The second user is `nobody`: as root, or through `sudo -n` (CI's runner may). Where the
+tests can be nobody else (a laptop's user without sudo), each proves what it can as you.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from test_shared_machine import checkout_copy, services
+
+from utils.engine import engine
+from utils.paths import ROOT
+from utils.scripts import run_script
+from utils.settings import SETTINGS
+
+
+def second_user():
+    """The command prefix that runs a program as nobody, or None where we cannot."""
+    setpriv = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    if os.geteuid() == 0:
+        return setpriv
+    sudo = subprocess.run(["sudo", "-n", "true"], capture_output=True)
+    return ["sudo", "-n", *setpriv] if sudo.returncode == 0 else None
+
+
+SECOND_USER = second_user()
+OTHER = "nobody" if SECOND_USER else os.environ.get("USER", "")
+
+# A program of another user that listens on the three lesson ports and keeps what any
+# client sends: a MySQL greeting that then asks for the password in clear text, and an
+# HTTP answer that passes for DynamoDB's and InfluxDB's. One JSON line per chunk received.
+IMPOSTOR = r"""
+import json, socket, struct, sys, threading
+
+def packet(seq, body):
+    return struct.pack("<I", len(body))[:3] + bytes([seq]) + body
+
+def greeting():
+    caps = 0x1 | 0x8 | 0x200 | 0x8000 | 0x80000  # long password, db, 4.1, secure, plugin auth
+    return (b"\x0a8.4.0-impostor\x00" + struct.pack("<I", 7) + b"abcdefgh\x00"
+            + struct.pack("<H", caps & 0xFFFF) + b"\x21" + struct.pack("<H", 2)
+            + struct.pack("<H", caps >> 16) + b"\x15" + b"\x00" * 10 + b"ijklmnopqrst\x00"
+            + b"mysql_native_password\x00")
+
+def keep(kind, data):
+    print(json.dumps({"kind": kind, "data": data.decode("latin-1")}), flush=True)
+
+def mysql(conn):
+    conn.sendall(packet(0, greeting()))
+    keep("mysql", conn.recv(65536))  # the login: user, scrambled password
+    conn.sendall(packet(2, b"\xfe" + b"mysql_clear_password\x00"))  # now in clear, please
+    keep("mysql", conn.recv(65536))
+
+def http(conn):
+    keep("http", conn.recv(65536))
+    body = b'{"status": "pass", "TableNames": [], "allowed": true, "buckets": [{"name": "x"}]}'
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                 + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+
+def serve(listener, handle):
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=lambda c=conn: (handle(c), c.close()), daemon=True).start()
+
+ports = []
+for handle in (mysql, http, http):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    ports.append(listener.getsockname()[1])
+    threading.Thread(target=serve, args=(listener, handle), daemon=True).start()
+print(json.dumps({"ports": ports}), flush=True)
+sys.stdin.read()  # until the test closes stdin
+"""
+
+
+@pytest.fixture
+def impostor():
+    """nobody's listener on three free lesson ports; yields (ports, captured()), where
+    captured() is everything clients sent it so far."""
+    proc = subprocess.Popen(
+        [*(SECOND_USER or []), "/usr/bin/python3", "-c", IMPOSTOR],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd="/",
+    )  # fmt: skip
+    ports = json.loads(proc.stdout.readline())["ports"]
+    lines = []
+
+    def captured():
+        if not proc.stdin.closed:
+            proc.stdin.close()  # it stops (under sudo too); what it printed is all there
+            lines.extend(proc.stdout.read().splitlines())
+        return "".join(json.loads(line)["data"] for line in lines)
+
+    try:
+        yield dict(zip(("mysql", "dynamodb", "influxdb"), ports, strict=True)), captured
+    finally:
+        captured()
+        proc.wait(timeout=30)
+
+
+def pointed_at(ports):
+    """The settings that send each client to the impostor's ports."""
+    return {
+        "MYSQL_PORT": str(ports["mysql"]),
+        "DYNAMODB_HOST": f"http://127.0.0.1:{ports['dynamodb']}",
+        "DYNAMODB_PORT": str(ports["dynamodb"]),
+        "INFLUXDB_URL": f"http://127.0.0.1:{ports['influxdb']}",
+        "INFLUXDB_PORT": str(ports["influxdb"]),
+    }
+
+
+CREDENTIALS = ("MYSQL_PASSWORD", "AWS_ACCESS_KEY_ID", "INFLUXDB_TOKEN", "INFLUXDB_ADMIN_TOKEN")
+
+
+def assert_nothing_sent(captured):
+    for name in CREDENTIALS:
+        assert not SETTINGS[name] or SETTINGS[name] not in captured, f"{name} reached another user"
+
+
+def test_finding_1_status_and_doctor_send_nothing_to_another_users_program(tmp_path, impostor):
+    """Servers down, another user listening on the three ports: `services-status` and
+    `doctor` name who holds each port, call nothing healthy, and send no credential."""
+    ports, captured = impostor
+    checkout = checkout_copy(tmp_path / "clone")
+    env = {**pointed_at(ports), "SERVICES_ENGINE": "native"}
+    status = services(checkout, "status", env=env)
+    assert status.returncode == 1, status.stdout + status.stderr
+    assert "healthy" not in status.stdout, status.stdout
+    for name in ("mysql", "dynamodb", "influxdb"):
+        assert f"{name}: port {ports[name]} is held by pid " in status.stderr, status.stderr
+    assert status.stderr.count(f"user {OTHER})") == 3 and "nothing was sent" in status.stderr
+    doctor = subprocess.run(
+        [sys.executable, "-m", "tools.doctor", "--servers", "0"],
+        cwd=checkout,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert doctor.returncode == 1
+    fails = [line for line in doctor.stdout.splitlines() if f"user {OTHER})" in line]
+    assert len(fails) == 3 and all(line.startswith("FAIL") for line in fails), doctor.stdout
+    assert_nothing_sent(captured())
+
+
+def test_finding_1_the_lesson_scripts_send_nothing_to_another_users_program(impostor, monkeypatch):
+    ports, captured = impostor
+    if not SECOND_USER:  # the scripts trust a program of your own: say the kernel's table
+        from tools import listener_check  # names another user, as it would for nobody's
+
+        monkeypatch.setattr(listener_check, "listeners", lambda port: {"4242": 65534})
+        line = listener_check.refusal("mysql", "127.0.0.1", ports["mysql"])
+        assert line.startswith(f"port {ports['mysql']} is held by a program of user nobody")
+        return
+    env = pointed_at(ports)
+    for section, script, name in (("03", "main.py", "MySQL"), ("04", "main.py", "DynamoDB"),
+                                  ("05", "write.py", "InfluxDB")):  # fmt: skip
+        run = run_script(section, script, env)
+        assert run.returncode == 1, run.stdout + run.stderr
+        (line,) = run.stderr.strip().splitlines()
+        assert line.startswith(f"error: {name} at ") and "held by a program of user nobody" in line
+        assert line.endswith("(`make services` starts yours)"), line
+    assert_nothing_sent(captured())
+
+
+def test_finding_1_a_start_stops_at_once_when_another_user_binds_the_port_first(
+    tmp_path, monkeypatch, impostor
+):
+    """The race: our server is starting (a live process of ours), another user binds its
+    port first. The start-up waits and InfluxDB's set-up stop with one line, and neither
+    root's password nor the set-up body (admin password, operator token) goes out."""
+    from tools.services import common, influxdb_server, mysql_server, processes
+
+    ports, captured = impostor
+    starting = subprocess.Popen(["sleep", "60"])  # our server, still starting up
+    try:
+        for module in (mysql_server, influxdb_server):
+            daemon = processes.Daemon(module.NAME)
+            daemon.dir = tmp_path / module.NAME
+            daemon.dir.mkdir()
+            daemon.pidfile, daemon.logfile = daemon.dir / "pid", daemon.dir / "log"
+            started, exe = processes.identity(starting.pid)
+            record = {"pid": starting.pid, "started": started, "exe": exe}
+            daemon.pidfile.write_text(json.dumps(record))
+            monkeypatch.setattr(module, "daemon", daemon)
+        s = {**SETTINGS, **pointed_at(ports)}
+        with pytest.raises(common.Fail) as mysql_refused:
+            processes.wait_until(
+                lambda: mysql_server.SERVER.healthy(s), 60, "mysql", mysql_server.daemon
+            )
+        with pytest.raises(common.Fail) as influx_refused:
+            influxdb_server._setup(s)
+    finally:
+        starting.kill()
+        starting.wait()
+    for refused, name in ((mysql_refused, "mysql"), (influx_refused, "influxdb")):
+        line = str(refused.value)
+        assert line.startswith(f"{name}: port {ports[name]} is held by pid ") and "\n" not in line
+        assert f"user {OTHER})" in line and line.endswith("(nothing was sent to it)"), line
+    sent = captured()
+    assert_nothing_sent(sent)
+    assert SETTINGS["MYSQL_ROOT_PASSWORD"] not in sent and SETTINGS["INFLUXDB_PASSWORD"] not in sent
+
+
+def test_finding_1_no_password_in_clear_text_whatever_the_server_asks(impostor):
+    """Past every other check (a server that is ours, gone bad): PyMySQL obeys a switch to
+    mysql_clear_password unless told otherwise; the lesson's clients refuse it."""
+    import pymysql
+
+    from tools.listener_check import NO_CLEAR_TEXT
+
+    ports, captured = impostor
+    login = {"host": "127.0.0.1", "port": ports["mysql"], "user": "lesson", "connect_timeout": 5}
+    obeyed, refused_canary = "clear-text-canary-1", "clear-text-canary-2"
+    with pytest.raises(pymysql.err.MySQLError):  # PyMySQL as it is: it obeys, then fails
+        pymysql.connect(**login, password=obeyed)
+    with pytest.raises(pymysql.err.OperationalError) as refused:
+        pymysql.connect(**login, password=refused_canary, auth_plugin_map=NO_CLEAR_TEXT)
+    assert refused.value.args[0] == 2059 and "clear text: refused" in refused.value.args[1]
+    sent = captured()
+    assert obeyed in sent and refused_canary not in sent
+
+
+def test_finding_1_the_lesson_scripts_trust_this_checkouts_own_servers():
+    """The other side: the check lets through what is ours (the servers `make services`
+    started, or its containers), and a port nobody listens on (then the script says
+    the server is down)."""
+    from tools import listener_check
+
+    for name, port in (("mysql", SETTINGS["MYSQL_PORT"]), ("influxdb", SETTINGS["INFLUXDB_PORT"])):
+        assert listener_check.refusal(name, "127.0.0.1", port) is None, name
+    if engine() == "native" and os.geteuid() == 0:  # root's servers run as lesson17: pid file
+        found = listener_check.listeners(SETTINGS["MYSQL_PORT"])
+        assert set(found.values()) != {0} and listener_check.started_here(found)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    assert listener_check.refusal("mysql", "127.0.0.1", port) is None
+    assert listener_check.refusal("mysql", "db.example.com", 3306) is None  # TLS's job there
+    assert ROOT == listener_check.ROOT
