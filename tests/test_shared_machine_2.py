@@ -7,9 +7,12 @@ tests can be nobody else (a laptop's user without sudo), each proves what it can
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from test_shared_machine import checkout_copy, services
@@ -244,3 +247,100 @@ def test_finding_1_the_lesson_scripts_trust_this_checkouts_own_servers():
     assert listener_check.refusal("mysql", "127.0.0.1", port) is None
     assert listener_check.refusal("mysql", "db.example.com", 3306) is None  # TLS's job there
     assert ROOT == listener_check.ROOT
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary folder other users can enter (pytest's own are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="lesson17-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def as_user_argv(user):
+    return ["setpriv", f"--reuid={user[1]}", f"--regid={user[2]}", "--clear-groups"]
+
+
+def test_finding_2_root_never_follows_a_link_the_servers_user_planted(open_tmp):
+    """As root, the servers' folder is their user's: a link planted there (`files` ->
+    a folder of root's, a file -> one of root's) must not lead root's chmod and chown
+    there. Without root there is no servers' user: the links are then your own."""
+    from tools.services import common, places
+
+    user = places.runtime_user()
+    if user is None:  # the servers run as you: nobody else plants anything in their folder
+        assert os.geteuid() != 0
+        return
+    roots = open_tmp / "roots"  # root's own folder and file, somewhere else
+    roots.mkdir(mode=0o755)
+    (roots / "secret").write_text("root's\n")
+    home = places.owned_folder(open_tmp / "servers")  # theirs, as daemon.data is
+    for link, target in (("files", roots), ("data", roots), ("log", roots / "secret")):
+        planted = subprocess.run(
+            [*as_user_argv(user), "ln", "-s", str(target), str(home / link)], capture_output=True
+        )
+        assert planted.returncode == 0, planted.stderr
+    with pytest.raises(common.Fail) as refused:
+        places.owned_folder(home / "files")  # as mysql_server.start asks for its files folder
+    assert "is not a folder but a link" in str(refused.value)
+    places.owned_folder(home)  # every start walks the servers' folder
+    for path in (roots, roots / "secret"):
+        stat = path.stat()
+        assert (stat.st_uid, stat.st_gid) == (0, 0), f"{path} was handed to the servers' user"
+    assert roots.stat().st_mode & 0o777 == 0o755
+    assert os.lstat(home / "log").st_uid == user[1]  # the link itself, as before
+
+
+def test_finding_2_the_servers_start_with_a_minimal_environment(open_tmp, monkeypatch):
+    """A token exported in root's shell (GITHUB_TOKEN) is not handed to a server, where
+    its user could read it in /proc/PID/environ."""
+    from tools.services import processes
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_exported-in-roots-shell")
+    monkeypatch.setenv("INFLUXD_HTTP_BIND_ADDRESS", ":8086")  # nor a server's own setting
+    monkeypatch.setattr(processes, "data_home", lambda: open_tmp)  # not the real servers'
+
+    class ScratchDaemon(processes.Daemon):
+        data = open_tmp / "data"
+
+    daemon = ScratchDaemon("scratch")
+    daemon.dir, daemon.pidfile, daemon.logfile = open_tmp, open_tmp / "pid", open_tmp / "log"
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    pid = daemon.start(["sleep", "60"], port)
+    try:
+        environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+    finally:
+        daemon.stop()
+    names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+    assert names == {"PATH", "HOME", "LANG"}, names
+
+
+def test_finding_2_no_set_up_secret_on_disk_and_a_user_per_checkout(mysql_admin):
+    """The set-up SQL (root's and the lesson's passwords) reaches mariadbd through a pipe,
+    never a file in the servers' folder; as root, each checkout's servers run as a user of
+    their own, so no other checkout's server (once `lesson17` for all) can read its data."""
+    from tools.services import mysql_server, places
+
+    if engine() != "native":  # the containers' set-up is the image's
+        return
+    data = mysql_server.daemon.data
+    assert not (data / "init.sql").exists()
+    pid = mysql_server.daemon.pid()
+    argv = open(f"/proc/{pid}/cmdline", "rb").read().decode().split("\0")
+    assert any(arg.startswith("--init-file=/dev/fd/") for arg in argv), argv
+    user = places.runtime_user()
+    if user is None:  # the servers run as you, in your own private folder
+        assert data.stat().st_uid == os.getuid() and data.stat().st_mode & 0o077 == 0
+        return
+    assert user[0] == f"lesson17-{places.checkout_id()}"
+    assert os.stat(f"/proc/{pid}").st_uid == user[1] == data.stat().st_uid
+    shared = subprocess.run(["id", "-u", "lesson17"], capture_output=True, text=True)
+    if shared.returncode == 0:  # the user every root-run checkout shared before
+        uid = int(shared.stdout)
+        denied = subprocess.run(
+            [*as_user_argv(("lesson17", uid, uid)), "ls", str(data)], capture_output=True, text=True
+        )
+        assert denied.returncode != 0 and "Permission denied" in denied.stderr

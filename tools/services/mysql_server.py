@@ -14,7 +14,7 @@ from ..platforms import command
 from .builds import apt_install, which
 from .common import STATE, Fail, log, run
 from .own_server import ensure_ours
-from .places import as_user, open_private, owned_folder, runtime_user
+from .places import as_user, owned_folder, runtime_user
 from .processes import Daemon, wait_until
 from .server import Address, Server
 
@@ -245,6 +245,23 @@ def _socket_path():
     return path
 
 
+def _init_pipe(sql):
+    """The read end of a pipe that holds the set-up SQL (root's and the lesson's
+    passwords): mariadbd reads it as --init-file=/dev/fd/N. No file on disk, so nothing
+    for another checkout's server to read, and no path where the servers' user could
+    plant a link for root to follow."""
+    read, write = os.pipe()
+    data = sql.encode()
+    if len(data) > 60000:  # a pipe holds 64 KiB before a writer waits for its reader
+        raise Fail("mysql: the set-up SQL is too long for a pipe")
+    os.write(write, data)
+    os.close(write)
+    user = runtime_user()
+    if user:  # the server reopens it as /dev/fd/N: as its own user
+        os.fchown(read, user[1], user[2])
+    return read
+
+
 def start(s):
     server = _server()
     banner = run([server, "--version"], "mysqld --version")
@@ -279,10 +296,8 @@ def start(s):
                 cwd=daemon.data,
                 **user,
             )
+    (daemon.data / "init.sql").unlink(missing_ok=True)  # older versions' file of passwords
     socket_path = _socket_path()
-    init = daemon.data / "init.sql"
-    with open_private(init, owner=runtime_user()) as out:  # it holds the password
-        out.write(_init_sql(s))
     argv = [
         server,
         "--no-defaults",
@@ -293,10 +308,13 @@ def start(s):
         f"--pid-file={daemon.data / 'mysqld.server.pid'}",
         f"--secure-file-priv={files}",
         "--local-infile=0",
-        f"--init-file={init}",
         "--console",
     ]
-    daemon.start(argv, s["MYSQL_PORT"])
+    init = _init_pipe(_init_sql(s))
+    try:
+        daemon.start([*argv, f"--init-file=/dev/fd/{init}"], s["MYSQL_PORT"], pass_fds=(init,))
+    finally:
+        os.close(init)  # the server has its own copy
     (daemon.dir / "socket").write_text(f"{socket_path}\n")  # for root's set-up: _admin_socket
     wait_until(lambda: SERVER.healthy(s), 60, f"mysql ({version})", daemon)
     return version

@@ -13,12 +13,16 @@ from .common import ROOT, STATE, Fail, run
 
 # No server runs as the OS root user. Started by a normal user, they run as that user
 # with their data in .services/NAME. Started by root (who may apt-get MariaDB), they run
-# as the user who called sudo (SUDO_USER) or, for a root login, the dedicated system
-# user `lesson17`; their data then lives in /var/lib/lesson-17/<checkout id>/NAME, owned
+# as the user who called sudo (SUDO_USER) or, for a root login, a system user of this
+# checkout's own, `lesson17-<checkout id>`, so that no checkout's server can read
+# another's data; their data then lives in /var/lib/lesson-17/<checkout id>/NAME, owned
 # by that user, since a user cannot reach into root's folders (/root, a `mktemp -d`
 # clone), and the cached programs are copied to /var/lib/lesson-17/bin. Logs and pid
 # files stay in .services/, written by the manager.
-SERVICE_USER = "lesson17"
+#
+# What the servers' user owns, it can change: a link planted in its folder must never
+# lead root's chmod or chown elsewhere (owned_folder opens without following links).
+SERVICE_USER = "lesson17"  # the prefix of the servers' users, and the user of old versions
 SHARED = Path("/var/lib/lesson-17")
 
 
@@ -32,20 +36,21 @@ def runtime_user():
         return None
     import pwd
 
-    name = os.environ.get("SUDO_USER") or SERVICE_USER
+    own = f"{SERVICE_USER}-{checkout_id()}"  # a system user of this checkout alone
+    name = os.environ.get("SUDO_USER") or own
     if name == "root":
-        name = SERVICE_USER
+        name = own
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        if name != SERVICE_USER or not shutil.which("useradd"):
+        if name != own or not shutil.which("useradd"):
             raise Fail(
                 "the servers do not run as root: run `make services` as your own user"
             ) from None
         run(
             ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
-             "/nonexistent", "--shell", "/usr/sbin/nologin", SERVICE_USER],
-            f"useradd {SERVICE_USER} (the servers' own user)",
+             "/nonexistent", "--shell", "/usr/sbin/nologin", own],
+            f"useradd {own} (this checkout's servers' own user)",
         )  # fmt: skip
         entry = pwd.getpwnam(name)
     return entry.pw_name, entry.pw_uid, entry.pw_gid
@@ -142,27 +147,61 @@ def forget_gone_checkouts():
             continue
         gone.append((folder / "checkout").read_text().strip())
         shutil.rmtree(folder)
+        _remove_user(f"{SERVICE_USER}-{folder.name}")
     return gone
 
 
+def _remove_user(name):
+    """The servers' user of a checkout that is gone (made by runtime_user), if there is one."""
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return
+    run(["userdel", name], f"userdel {name} (the servers' user of a checkout that is gone)")
+
+
 def owned_folder(path):
-    """A folder only the servers' user can enter (0700, theirs)."""
+    """A folder only the servers' user can enter (0700, theirs). Never through a link: the
+    servers' user may have planted one where it can write (say `files` -> /etc), and root
+    must not chmod or chown what it points to. The folder is opened once, without
+    following a link, and everything in it is changed through that handle."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)  # also when it was made as the parent of another
-    user = runtime_user()
-    if user:
-        for folder, _, files in os.walk(path):
-            for name in [folder, *(os.path.join(folder, f) for f in files)]:
-                os.lchown(name, user[1], user[2])
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:  # ELOOP or ENOTDIR: a link or a file where the folder should be
+        raise Fail(f"{path} is not a folder but a link or a file: remove it ({exc})") from None
+    try:
+        os.fchmod(top, 0o700)  # also when it was made as the parent of another
+        user = runtime_user()
+        if user:
+            os.fchown(top, user[1], user[2])
+            for _, folders, files, fd in os.fwalk(dir_fd=top, follow_symlinks=False):
+                for name in folders + files:
+                    os.chown(name, user[1], user[2], dir_fd=fd, follow_symlinks=False)
+    finally:
+        os.close(top)
     return path
 
 
 def as_user(user):
-    """subprocess keyword arguments that run a child as the servers' user, not root."""
+    """subprocess keyword arguments that run a server's program as the servers' user (not
+    root), with nothing of the caller's environment but what it needs (server_env)."""
     if not user:
-        return {}
+        return {"env": server_env()}
     name, uid, gid = user
-    return {"user": uid, "group": gid, "extra_groups": [], "env": {**os.environ, "HOME": "/"}}
+    return {"user": uid, "group": gid, "extra_groups": [], "env": server_env()}
+
+
+def server_env():
+    """The whole environment a server starts with: a shell's exported tokens and
+    passwords (GITHUB_TOKEN, AWS keys) and a server's own settings (INFLUXD_*) stay out."""
+    if as_root():  # root's PATH may name root's own folders: the system's, for its user
+        return {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "HOME": "/", "LANG": "C.UTF-8"}  # fmt: skip
+    path, home = os.environ.get("PATH", os.defpath), os.environ.get("HOME", "/")
+    return {"PATH": path, "HOME": home, "LANG": "C.UTF-8"}
 
 
 def shared_copy(source):

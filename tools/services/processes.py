@@ -199,7 +199,9 @@ class Daemon:
         self.pidfile.write_text(json.dumps(record) + "\n")
         return record
 
-    def start(self, argv, port):
+    def start(self, argv, port, pass_fds=()):
+        """Start argv in the background as the servers' user; pass_fds: open files it
+        inherits (mysql's set-up SQL, through a pipe)."""
         deadline = time.monotonic() + 10  # a server we just stopped may still hold it
         while port_in_use(port) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -222,6 +224,7 @@ class Daemon:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # outlives `make services`; stopped by pid
+                pass_fds=pass_fds,
                 **as_user(user),
             )
         started, exe = identity(proc.pid)
