@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.install import in_use
+from tools.install import in_use, published_secrets
 from tools.platforms import (
     command,
     for_this_os,
@@ -109,6 +109,18 @@ def with_operator_secrets(text):
     return text, notes
 
 
+def with_published_replaced(text):
+    """(new text, names): each secret that holds a value this repository published (an
+    .env from an earlier version) gets a fresh random one; INFLUXDB_TOKEN is emptied,
+    for `make services` to make the scripts' own."""
+    names = published_secrets(text)
+    for name in names:
+        value = "" if name == "INFLUXDB_TOKEN" else secrets.token_hex(16)
+        line = rf"(?m)^((?:export[ \t]+)?{name}[ \t]*=).*$"
+        text = re.sub(line, lambda m, v=value: m[1] + v, text)
+    return text, names
+
+
 class Failed(Exception):
     """A step failed: its exit code ends the task (the step already said why)."""
 
@@ -193,6 +205,13 @@ class Tasks:
                 env.chmod(0o600)
                 print("install: .env was readable by other users: made it private (chmod 600)")
             text, notes = with_operator_secrets(env.read_text())
+            text, published = with_published_replaced(text)
+            if published:
+                notes.append(
+                    f"new random values for {', '.join(published)}, which held a value this "
+                    "repository published (anyone who read it knew them); a server set up "
+                    f"with the old ones keeps them: `{command('services')}` says how to reset it"
+                )
             if notes:
                 env.write_text(text)
                 print(f"install: updated .env: {'; '.join(notes)}")

@@ -344,3 +344,52 @@ def test_finding_2_no_set_up_secret_on_disk_and_a_user_per_checkout(mysql_admin)
             [*as_user_argv(("lesson17", uid, uid)), "ls", str(data)], capture_output=True, text=True
         )
         assert denied.returncode != 0 and "Permission denied" in denied.stderr
+
+
+OLD_ENV = (  # an .env of an earlier version: every secret a value this repository published
+    "MYSQL_USER=lesson\nMYSQL_PASSWORD=password123\n"  # pragma: allowlist secret
+    "MYSQL_ROOT_PASSWORD=password123\nMYSQL_DATABASE=demo\n"  # pragma: allowlist secret
+    "AWS_ACCESS_KEY_ID=lesson17local\n"  # pragma: allowlist secret
+    "AWS_SECRET_ACCESS_KEY=lesson17local\n"  # pragma: allowlist secret
+    "INFLUXDB_TOKEN=\nINFLUXDB_ADMIN_TOKEN=lesson17-local-dev-token\n"  # pragma: allowlist secret
+    "INFLUXDB_PASSWORD=madebymakeinstall\n"  # pragma: allowlist secret
+)
+REPLACED = (
+    "MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+    "INFLUXDB_ADMIN_TOKEN", "INFLUXDB_PASSWORD",
+)  # fmt: skip
+
+
+def test_finding_4_install_replaces_every_published_secret_and_doctor_names_them(tmp_path):
+    """Whoever read this repository knows the values it once published: an old .env that
+    keeps them opens the servers to every other user of the machine."""
+    from test_shared_machine import install_in
+
+    checkout = checkout_copy(tmp_path / "clone")
+    shutil.copy(ROOT / "tasks.py", checkout)
+    (checkout / ".env").write_text(OLD_ENV)
+
+    def doctor_env_lines():
+        proc = subprocess.run(
+            [sys.executable, "-m", "tools.doctor", "--venv", str(ROOT / ".venv")],
+            cwd=checkout,
+            env={k: v for k, v in os.environ.items() if k not in SETTINGS},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return [line for line in proc.stdout.splitlines() if "published" in line]
+
+    (named,) = doctor_env_lines()
+    assert named.startswith("FAIL  .env") and "`make install` replaces them" in named, named
+    assert all(name in named for name in REPLACED), named
+    proc = install_in(checkout)
+    assert "which held a value this repository published" in proc.stdout, proc.stdout
+    new = dict(
+        line.split("=", 1) for line in (checkout / ".env").read_text().splitlines() if "=" in line
+    )
+    for name in REPLACED:
+        assert len(new[name]) == 32 and int(new[name], 16) >= 0, (name, new[name])
+    assert new["INFLUXDB_TOKEN"] == "" and new["MYSQL_DATABASE"] == "demo"
+    assert doctor_env_lines() == []
+    assert "published" not in install_in(checkout).stdout  # once

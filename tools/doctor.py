@@ -19,7 +19,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .install import MIN_PYTHON, python_problem, venv_version, version_mismatches
+from .install import (
+    MIN_PYTHON,
+    published_secrets,
+    python_problem,
+    venv_version,
+    version_mismatches,
+)
 from .platforms import command, emulation_note, unset_command, venv_python
 from .services import influxdb_server
 from .services.builds import compose_plugin_present, which
@@ -101,18 +107,13 @@ def check_env_file():
             report("FAIL", ".env", f"{name} is not a setting: did you mean {close[0]}? (ignored)")
     if os.name == "posix" and env.stat().st_mode & 0o077:
         report("warn", ".env", "other users of this machine can read it: chmod 600 .env")
-    placeholders = [
-        line.split("=", 1)[0]
-        for line in env.read_text().splitlines()
-        if line.endswith("=madebymakeinstall")
-    ]
-    if placeholders:
+    published = published_secrets(env.read_text())
+    if published:
         report(
-            "warn",
+            "FAIL",
             ".env",
-            f"{', '.join(placeholders)} still hold .env.example's public placeholder: "
-            f"`{command('install')}` writes random ones only into a new .env (and a server set up "
-            "with these keeps them until its data is reset)",
+            f"{', '.join(published)} hold a value this repository published, which anyone "
+            f"who read it knows: `{command('install')}` replaces them with random ones",
         )
     if re.search(r"(?m)^MYSQL_USER=root\s*$", env.read_text()):
         report(

@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,24 @@ from .platforms import command, this_system, venv_python
 
 MIN_PYTHON = (3, 11)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Every value this repository has ever published for a secret (.env.example, the compose
+# files' defaults, section 04's old fallback key): anyone who read it knows them.
+# `make install` replaces them in .env, and `make doctor` names any that remain.
+PUBLISHED = (
+    "madebymakeinstall", "made-by-make-install", "lesson17local", "lesson17-local-dev-token",
+    "password123",  # pragma: allowlist secret
+)  # fmt: skip
+SECRET_SETTINGS = (
+    "MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD", "INFLUXDB_TOKEN", "INFLUXDB_ADMIN_TOKEN",
+    "INFLUXDB_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+)  # fmt: skip
+
+
+def published_secrets(text):
+    """The secret settings of an .env's text that hold a value this repository published."""
+    found = re.findall(r"(?m)^(?:export[ \t]+)?([A-Z_]+)[ \t]*=[ \t]*['\"]?([^'\"\s#]*)", text)
+    return [name for name, value in found if name in SECRET_SETTINGS and value in PUBLISHED]
 
 
 def python_problem(version):

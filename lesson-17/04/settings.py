@@ -35,16 +35,15 @@ HOW_TO_START = f"Start it with `{task('services')}` (from the repository root)."
 # library only). A section copied out of the checkout has none, and no servers of its own.
 CHECK = Path(__file__).resolve().parents[2] / "tools" / "listener_check.py"
 OWN_SERVER = runpy.run_path(str(CHECK)) if CHECK.is_file() else {"refusal": lambda *at: None}
-# DynamoDB Local wants some credentials but checks only their form: letters and digits.
-LOCAL_KEY = "lesson17local"  # used when neither .env nor your shell sets a key pair
 
 REGION = os.getenv("AWS_DEFAULT_REGION") or "us-west-1"
 # The endpoint of DynamoDB Local; empty means real AWS (then use real credentials).
 HOST = os.getenv("DYNAMODB_HOST", "http://127.0.0.1:8000") or None
 KEY_NAMES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
-if HOST:  # DynamoDB Local: the key pair in .env (make install writes one per machine)
-    KEY = os.getenv("AWS_ACCESS_KEY_ID") or LOCAL_KEY
-    SECRET = os.getenv("AWS_SECRET_ACCESS_KEY") or LOCAL_KEY
+if HOST:  # DynamoDB Local: the key pair in .env (make install writes one per machine);
+    # it checks only the form, letters and digits, and the key alone opens the tables
+    KEY = os.getenv("AWS_ACCESS_KEY_ID")
+    SECRET = os.getenv("AWS_SECRET_ACCESS_KEY")
 else:  # real AWS: the SDK's own search (exported keys, `aws configure`, SSO, a role)
     KEY = SECRET = None
     for name in KEY_NAMES:  # .env's pair is DynamoDB Local's: it must not reach AWS
@@ -72,10 +71,12 @@ def check():
         sys.exit(f"error: {where('DYNAMODB_HOST')} must look like http://host:port, not {HOST!r}")
     if HOST:
         for name, value in (("AWS_ACCESS_KEY_ID", KEY), ("AWS_SECRET_ACCESS_KEY", SECRET)):
+            if not value:  # no public fallback: anyone would know it
+                sys.exit(f"error: {name} is not set: `make install` writes a random pair into .env")
             if not value.isalnum():
                 sys.exit(
                     f"error: {where(name)} is {value!r}: DynamoDB Local accepts letters and "
-                    f"digits only (e.g. {LOCAL_KEY})"
+                    "digits only (`make install` writes such a pair into .env)"
                 )
         endpoint = urlsplit(HOST)  # the key alone opens the tables: never to another's program
         problem = OWN_SERVER["refusal"]("dynamodb", endpoint.hostname, endpoint.port or 80)

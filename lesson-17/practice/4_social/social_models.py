@@ -10,7 +10,6 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 HOST = os.getenv("DYNAMODB_HOST", "http://127.0.0.1:8000") or None  # None: real AWS
-LOCAL_KEY = "lesson17local"  # DynamoDB Local takes any letters and digits
 
 
 class Location:
@@ -18,8 +17,8 @@ class Location:
     host = HOST
     # DynamoDB Local: .env's key pair. Real AWS (no HOST): None, so the AWS SDK finds your
     # credentials itself (`aws configure`, SSO, a role).
-    aws_access_key_id = (os.getenv("AWS_ACCESS_KEY_ID") or LOCAL_KEY) if HOST else None
-    aws_secret_access_key = (os.getenv("AWS_SECRET_ACCESS_KEY") or LOCAL_KEY) if HOST else None
+    aws_access_key_id = os.getenv("AWS_ACCESS_KEY_ID") if HOST else None
+    aws_secret_access_key = os.getenv("AWS_SECRET_ACCESS_KEY") if HOST else None
 
 
 class Post(Model):
