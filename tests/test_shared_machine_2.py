@@ -13,13 +13,14 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from test_shared_machine import checkout_copy, services
 
 from utils.engine import engine
 from utils.paths import ROOT
-from utils.scripts import run_script
+from utils.scripts import run_ok, run_script
 from utils.settings import SETTINGS
 
 
@@ -393,3 +394,63 @@ def test_finding_4_install_replaces_every_published_secret_and_doctor_names_them
     assert new["INFLUXDB_TOKEN"] == "" and new["MYSQL_DATABASE"] == "demo"
     assert doctor_env_lines() == []
     assert "published" not in install_in(checkout).stdout  # once
+
+
+def flux(query, token):
+    """(HTTP status, body) of a Flux query sent with `token`, as the scripts could."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    org = urllib.parse.quote(SETTINGS["INFLUXDB_ORG"])
+    request = urllib.request.Request(
+        f"{SETTINGS['INFLUXDB_URL']}/api/v2/query?org={org}",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_finding_3_flux_reaches_no_file_and_no_address_of_this_machine(influx):
+    """With the scripts' token, Flux read the server's own files (sql.from with sqlite3,
+    as the servers' user) and fetched from this machine (http requests): both refused."""
+    token, url = SETTINGS["INFLUXDB_TOKEN"], SETTINGS["INFLUXDB_URL"]
+    status, body = flux(
+        'import "sql"\nsql.from(driverName: "sqlite3", dataSourceName: "file:influxd.sqlite",'
+        ' query: "SELECT name AS _value FROM sqlite_master")',
+        token,
+    )
+    assert status != 200 and "no such host" in body, (status, body[:300])
+    status, body = flux(
+        'import "http/requests"\nimport "array"\n'
+        f'r = requests.get(url: "{url}/health")\n'
+        "array.from(rows: [{_value: string(v: r.body)}])",
+        token,
+    )
+    assert status != 200 and "no such host" in body, (status, body[:300])
+
+
+def test_finding_3_a_task_of_the_scripts_runs_as_their_own_user_not_the_operator(influx):
+    """A task runs with its owner's rights (InfluxDB 2.8 asks FindPermissionForUser of the
+    task's owner): the scripts' token belongs to a user of their own, owner of the org
+    only, not to the operator, who owns the whole instance."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{SETTINGS['INFLUXDB_URL']}/api/v2/authorizations",
+        headers={"Authorization": f"Token {SETTINGS['INFLUXDB_ADMIN_TOKEN']}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:  # as the operator
+        users = {a["token"]: a for a in json.loads(resp.read())["authorizations"]}
+    scripts = users[SETTINGS["INFLUXDB_TOKEN"]]
+    operator = users[SETTINGS["INFLUXDB_ADMIN_TOKEN"]]
+    assert scripts["user"] == "lesson17-scripts" and scripts["userID"] != operator["userID"]
+    run_ok("05", "performance_downsample.py")  # makes the lesson's task with that token
+    (task,) = json.loads(
+        influx.request(f"/api/v2/tasks?name={quote('downsample sensors_recent')}")
+    )["tasks"]
+    assert task["ownerID"] == scripts["userID"], task

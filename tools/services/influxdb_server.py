@@ -139,6 +139,28 @@ def _org_id(s):
 
 
 LESSON_TOKEN = "lesson-17 scripts: the buckets and tasks of this org, nothing else"
+# The scripts' token belongs to a user of their own, not to the operator: a task made
+# with a token runs with its user's rights (InfluxDB 2.8's task executor asks
+# FindPermissionForUser(task.OwnerID)), and the operator's user owns the instance too.
+# This user owns the lesson's org only (a member may only read, so the downsampling
+# task of 05 could not write its bucket), and has no password: nobody logs in as it.
+SCRIPTS_USER = "lesson17-scripts"
+
+
+def _scripts_user(s, org):
+    """The scripts' user's id: made once, and an owner of the org (nothing else)."""
+    try:
+        users = _api(s, "GET", f"/api/v2/users?name={quote(SCRIPTS_USER)}", admin=True)["users"]
+    except urllib.error.HTTPError as exc:
+        if exc.code != 404:  # 404: no user of that name yet
+            raise
+        users = []
+    made = {"name": SCRIPTS_USER}
+    user = users[0] if users else _api(s, "POST", "/api/v2/users", made, admin=True)
+    owners = _api(s, "GET", f"/api/v2/orgs/{org}/owners", admin=True).get("users") or []
+    if user["id"] not in {owner["id"] for owner in owners}:
+        _api(s, "POST", f"/api/v2/orgs/{org}/owners", {"id": user["id"]}, admin=True)
+    return user["id"]
 
 
 def lesson_permissions(org_id):
@@ -168,10 +190,15 @@ def ensure_lesson_token(s):
     """INFLUXDB_TOKEN works and is not the operator's, or a new one is made and written
     into .env (InfluxDB makes token values itself: none can be chosen in advance)."""
     org = _org_id(s)
+    user = _scripts_user(s, org)
     tokens = _api(s, "GET", "/api/v2/authorizations", admin=True)["authorizations"]
     current = [a for a in tokens if s["INFLUXDB_TOKEN"] and a.get("token") == s["INFLUXDB_TOKEN"]]
-    if current and _rights(current[0]["permissions"]) == _rights(lesson_permissions(org)):
-        return  # the scripts' own, with exactly the rights they need
+    if (
+        current
+        and current[0].get("userID") == user
+        and _rights(current[0]["permissions"]) == _rights(lesson_permissions(org))
+    ):
+        return  # the scripts' own, of their own user, with exactly the rights they need
     if "INFLUXDB_TOKEN" in os.environ:  # exported in the shell: .env would not be read
         raise Fail(
             "influxdb: INFLUXDB_TOKEN, exported in your shell, is refused: "
@@ -184,12 +211,21 @@ def ensure_lesson_token(s):
         s,
         "POST",
         "/api/v2/authorizations",
-        {"orgID": org, "description": LESSON_TOKEN, "permissions": lesson_permissions(org)},
+        {
+            "orgID": org,
+            "userID": user,
+            "description": LESSON_TOKEN,
+            "permissions": lesson_permissions(org),
+        },
         admin=True,
     )
     s["INFLUXDB_TOKEN"] = made["token"]
     write_env_setting("INFLUXDB_TOKEN", made["token"])
-    log(NAME, "made the scripts' token (the org's buckets and tasks only), wrote it into .env")
+    log(
+        NAME,
+        f"made the scripts' token (user {SCRIPTS_USER}: the org's buckets and tasks only), "
+        "wrote it into .env",
+    )
 
 
 def reset_advice(engine):
@@ -297,6 +333,10 @@ def start(s):
             f"--sqlite-path={data / 'influxd.sqlite'}",
             f"--http-bind-address=127.0.0.1:{port}",
             "--reporting-disabled",
+            # Flux's sql.from and http.* may reach only public addresses: no file of the
+            # server's (sqlite3 DSNs have no host), nothing on this machine or its network
+            "--hardening-enabled",
+            "--template-file-urls-disabled",  # no template read from the server's files
         ],
         port,
     )
