@@ -822,7 +822,7 @@ def test_finding_11_a_refused_operator_token_is_one_line_with_the_fix(monkeypatc
     from tools.services import common, env_settings, services
 
     wrong = {**env_settings.read_settings(), "INFLUXDB_ADMIN_TOKEN": "not-the-operators"}
-    monkeypatch.setattr(services, "read_settings", lambda: wrong)
+    monkeypatch.setattr(services, "checked_settings", lambda: wrong)
     monkeypatch.setattr(services, "_up", lambda s, chosen: services.influxdb_server.prepare(s))
     with pytest.raises(common.Fail) as refused:
         services.up()

@@ -454,3 +454,60 @@ def test_finding_3_a_task_of_the_scripts_runs_as_their_own_user_not_the_operator
         influx.request(f"/api/v2/tasks?name={quote('downsample sensors_recent')}")
     )["tasks"]
     assert task["ownerID"] == scripts["userID"], task
+
+
+@pytest.mark.parametrize("database", ["%", "mysql", "demo`; DROP DATABASE demo; --"])
+def test_finding_5_a_database_name_that_reaches_past_the_lesson_changes_nothing(
+    database, mysql_admin
+):
+    """MYSQL_DATABASE='%' gave the lesson's user every database; 'mysql' the server's
+    accounts, which `reset` then dropped. Now `up` and `reset` refuse it in one line."""
+
+    def grants():
+        with mysql_admin.cursor() as cur:
+            cur.execute(f"SHOW GRANTS FOR '{SETTINGS['MYSQL_USER']}'@'%'")
+            return sorted(row[0] for row in cur.fetchall())
+
+    before = grants()
+    try:
+        for command in ("up", "reset"):
+            proc = services(ROOT, command, env={"MYSQL_DATABASE": database})
+            assert proc.returncode == 1, proc.stdout + proc.stderr
+            (line,) = proc.stderr.strip().splitlines()
+            assert line.startswith(f"error: MYSQL_DATABASE={database!r} is ") and line.endswith(
+                "fix it in .env; nothing was changed"
+            ), line
+            assert grants() == before
+    finally:
+        if grants() != before:  # what the unchecked version granted, taken back
+            from tools.services import env_settings, mysql_server
+
+            mysql_server.ensure_lesson_account(env_settings.read_settings())
+    with mysql_admin.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'mysql'")
+        assert cur.fetchone()[0] > 20  # the server's accounts are all there
+
+
+def test_finding_5_a_grant_no_longer_given_is_taken_back(mysql_admin):
+    """A grant of an earlier .env (another MYSQL_DATABASE, a test worker's) stayed
+    forever; `make services` now gives the lesson's user exactly what .env says."""
+    from tools.services import mysql_server
+    from tools.services.env_settings import read_settings
+
+    user = f"'{SETTINGS['MYSQL_USER']}'@'%'"
+    with mysql_admin.cursor() as cur:
+        cur.execute(f"GRANT ALL PRIVILEGES ON `shop`.* TO {user}")  # the .env of last term
+    mysql_server.ensure_lesson_account(read_settings())
+    with mysql_admin.cursor() as cur:
+        cur.execute(f"SHOW GRANTS FOR {user}")
+        shown = " ".join(row[0] for row in cur.fetchall())
+    assert "`shop`" not in shown and f"`{SETTINGS['MYSQL_DATABASE']}`" in shown, shown
+
+
+def test_finding_5_the_password_less_accounts_go_first():
+    """A statement of the set-up SQL that fails stops it there: the DROP of the install
+    step's password-less accounts comes before anything .env names."""
+    from tools.services import mysql_server
+
+    first = mysql_server._init_sql(SETTINGS).splitlines()[0]
+    assert first.startswith("DROP USER IF EXISTS ''@'localhost'") and "'root'@" in first

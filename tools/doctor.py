@@ -30,7 +30,7 @@ from .platforms import command, emulation_note, unset_command, venv_python
 from .services import influxdb_server
 from .services.builds import compose_plugin_present, which
 from .services.common import ROOT, Fail
-from .services.env_settings import exported_overrides, read_settings, redact
+from .services.env_settings import exported_overrides, name_problems, read_settings, redact
 from .services.owners import holder, public_listener
 from .services.processes import port_in_use
 from .services.servers import SERVERS, docker_engine_present, engine
@@ -160,6 +160,8 @@ def check_exported():
 
 
 def check_values(s):
+    for problem in name_problems(s):
+        report("FAIL", "settings", problem)
     if not s["MYSQL_PORT"].isdigit():
         report("FAIL", "settings", f"MYSQL_PORT must be a number, not {s['MYSQL_PORT']!r}")
     for name in ("DYNAMODB_HOST", "INFLUXDB_URL"):

@@ -72,3 +72,40 @@ def exported_overrides():
     """Settings exported in the shell: they win over .env, which is easy to forget."""
     names = {**_dotenv_values(ROOT / ".env.example"), **_dotenv_values(ROOT / ".env")}
     return sorted(name for name in names if name in os.environ)
+
+
+# The names .env gives the servers go into SQL and URLs as set-up and reset use them: each
+# must be a plain name, and not one of the server's own (`%` would grant every database,
+# `mysql` the server's accounts, which `reset` would then drop).
+NAMES = {
+    "MYSQL_DATABASE": r"[A-Za-z][A-Za-z0-9_]{0,52}",  # + "_migrations" stays within 64
+    "MYSQL_USER": r"[A-Za-z][A-Za-z0-9_]{0,31}",
+    "INFLUXDB_ORG": r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}",  # "_" first: InfluxDB's own buckets
+    "INFLUXDB_BUCKET": r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}",
+    "INFLUXDB_USERNAME": r"[A-Za-z][A-Za-z0-9_-]{0,63}",
+}
+SYSTEM_DATABASES = {"mysql", "information_schema", "performance_schema", "sys"}
+
+
+def name_problems(s):
+    """One line for each name setting that the servers must not be given."""
+    problems = []
+    for name, pattern in NAMES.items():
+        value = s.get(name, "")
+        if not re.fullmatch(pattern, value):
+            problems.append(
+                f"{name}={value!r} is not a plain name: letters, digits and _ only, starting "
+                "with a letter (InfluxDB's also - and a digit first)"
+            )
+    if s.get("MYSQL_DATABASE", "").lower() in SYSTEM_DATABASES:
+        problems.append(f"MYSQL_DATABASE={s['MYSQL_DATABASE']!r} is the server's own database")
+    return problems
+
+
+def checked_settings():
+    """read_settings(), refused in one line when a name would reach past the lesson."""
+    s = read_settings()
+    problems = name_problems(s)
+    if problems:
+        raise Fail(f"{problems[0]}: fix it in .env; nothing was changed")
+    return s

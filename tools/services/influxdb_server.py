@@ -71,7 +71,7 @@ def probe(s):
                 "refused",
                 f"the first-time setup (not done yet: `{command('services')}` does it)",
             )
-        query = f"/api/v2/buckets?name={s['INFLUXDB_BUCKET']}&org={s['INFLUXDB_ORG']}"
+        query = f"/api/v2/buckets?name={quote(s['INFLUXDB_BUCKET'])}&org={quote(s['INFLUXDB_ORG'])}"
         if _api(s, "GET", query).get("buckets"):
             return "ok", ""
         return "refused", f"INFLUXDB_BUCKET (no bucket {s['INFLUXDB_BUCKET']!r} in the org)"
@@ -85,7 +85,7 @@ def probe(s):
 
 def buckets(s):
     """The org's own buckets (not the _monitoring and _tasks system ones)."""
-    path = f"/api/v2/buckets?org={s['INFLUXDB_ORG']}&limit=100"
+    path = f"/api/v2/buckets?org={quote(s['INFLUXDB_ORG'])}&limit=100"
     found = _api(s, "GET", path, admin=True)["buckets"]
     return [b for b in found if not b["name"].startswith("_")]
 
@@ -100,7 +100,7 @@ LESSON_TASKS = ("downsample sensors_recent",)  # lesson-17/05/performance_downsa
 
 
 def tasks(s):
-    found = _api(s, "GET", f"/api/v2/tasks?org={s['INFLUXDB_ORG']}&limit=100", admin=True)
+    found = _api(s, "GET", f"/api/v2/tasks?org={quote(s['INFLUXDB_ORG'])}&limit=100", admin=True)
     return [t for t in found["tasks"] if t["name"] in LESSON_TASKS]
 
 
@@ -135,7 +135,9 @@ def reset(s, plan):
 
 
 def _org_id(s):
-    return _api(s, "GET", f"/api/v2/orgs?org={s['INFLUXDB_ORG']}", admin=True)["orgs"][0]["id"]
+    return _api(s, "GET", f"/api/v2/orgs?org={quote(s['INFLUXDB_ORG'])}", admin=True)["orgs"][0][
+        "id"
+    ]
 
 
 LESSON_TOKEN = "lesson-17 scripts: the buckets and tasks of this org, nothing else"

@@ -82,6 +82,7 @@ def lesson_account_sql(s):
     return [
         f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {_quote(s['MYSQL_PASSWORD'])};",
         f"ALTER USER {account} IDENTIFIED BY {_quote(s['MYSQL_PASSWORD'])};",
+        f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account};",  # what an older .env granted
         f"GRANT ALL PRIVILEGES ON `{database}`.* TO {account};",
         f"GRANT ALL PRIVILEGES ON `{scratch}`.* TO {account};",
     ]
@@ -217,9 +218,12 @@ def _quote(value):
 
 
 def _init_sql(s):
-    """Run at every start: users, passwords and database follow .env."""
+    """Run at every start: users, passwords and database follow .env. First of all, the
+    install step's accounts without a password (anonymous, root@<this host>) go: a
+    later statement that fails stops the file there."""
     pw = _quote(s["MYSQL_ROOT_PASSWORD"])
-    lines = []
+    here = _quote(socket.gethostname())
+    lines = [f"DROP USER IF EXISTS ''@'localhost', ''@{here}, 'root'@{here};"]
     for host in ("localhost", "127.0.0.1", "::1"):  # root: for setting up, from here only
         account = f"'root'@{_quote(host)}"
         lines += [
@@ -229,9 +233,6 @@ def _init_sql(s):
         ]
     lines.append(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`;")
     lines += lesson_account_sql(s)
-    # The install step's accounts without a password (anonymous, root@<this host>).
-    here = _quote(socket.gethostname())
-    lines.append(f"DROP USER IF EXISTS ''@'localhost', ''@{here}, 'root'@{here};")
     return "\n".join(lines) + "\n"
 
 

@@ -28,7 +28,7 @@ import time
 from ..platforms import command
 from . import influxdb_server, mysql_server
 from .common import ROOT, Fail, log
-from .env_settings import exported_overrides, read_settings, redact
+from .env_settings import checked_settings, exported_overrides, read_settings, redact
 from .own_server import LOCAL_HOSTS
 from .owners import holder, refusal
 from .places import forget_gone_checkouts, private_state
@@ -87,7 +87,7 @@ def check_owners(s, chosen):
 
 
 def up():
-    s = read_settings()
+    s = checked_settings()
     chosen = engine(for_up=True)
     try:
         return _up(s, chosen)
@@ -254,7 +254,7 @@ def restart(*names):
         compose("restart", *(server.name for server in chosen))
         compose("up", "-d", "--wait")
         return 0
-    s = read_settings()
+    s = checked_settings()
     for server in chosen:
         if not server.daemon.pid():
             raise Fail(
@@ -271,7 +271,7 @@ def reset():
     """Empty what the lesson's scripts made; nothing is rebuilt. Only on local servers
     that this checkout started, only the lesson's own databases, tables and buckets, and
     it says what it will delete before it does."""
-    s = read_settings()
+    s = checked_settings()
     chosen = engine(for_up=False)
     docker = chosen == "docker" or docker_engine_present()
     for server in SERVERS:
