@@ -511,3 +511,28 @@ def test_finding_5_the_password_less_accounts_go_first():
 
     first = mysql_server._init_sql(SETTINGS).splitlines()[0]
     assert first.startswith("DROP USER IF EXISTS ''@'localhost'") and "'root'@" in first
+
+
+def test_finding_6_no_table_file_outside_the_data_folder(mysql_conn, open_tmp):
+    """Without FILE, the lesson's user wrote table files into any folder the server's
+    user may write (/tmp) with CREATE TABLE ... DATA DIRECTORY. MariaDB runs with
+    symbolic links off: InnoDB refuses that option, MyISAM and Aria ignore it."""
+    target = open_tmp / "elsewhere"
+    target.mkdir()
+    target.chmod(0o777)  # a folder anyone may write, as /tmp
+    with mysql_conn.cursor() as cur:
+        if engine() == "native":
+            cur.execute("SELECT @@have_symlink")
+            assert cur.fetchone()[0] == "DISABLED"
+        for kind in ("InnoDB", "MyISAM", "Aria"):
+            table = f"lesson17_escape_{kind.lower()}"
+            try:
+                cur.execute(
+                    f"CREATE TABLE {table} (a INT) ENGINE={kind}"
+                    f" DATA DIRECTORY='{target}' INDEX DIRECTORY='{target}'"
+                )
+            except Exception as exc:  # noqa: BLE001 - refused is as good as ignored
+                assert exc.args[0] in (1005, 1210, 1286), exc
+            finally:
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+    assert list(target.iterdir()) == [], list(target.iterdir())

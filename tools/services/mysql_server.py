@@ -309,6 +309,7 @@ def start(s):
         f"--pid-file={daemon.data / 'mysqld.server.pid'}",
         f"--secure-file-priv={files}",
         "--local-infile=0",
+        "--skip-symbolic-links",  # no table files outside datadir (CREATE ... DATA DIRECTORY)
         "--console",
     ]
     init = _init_pipe(_init_sql(s))
