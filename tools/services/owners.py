@@ -220,6 +220,9 @@ def _process_holder(port, daemon, engine):
         if daemon.pid():  # our pid file names a live server of ours: trusted
             return Holder(f"this checkout's native {daemon.name}", ours)
         seen = exc
+    if seen is None and (common.PROC / "net" / "tcp").exists():
+        return None  # the kernel's table shows every user's sockets: nobody listens (asking
+        # the port next would race a server that binds it meanwhile, and name it unknown)
     if isinstance(seen, Unreadable) or seen is None:
         # Nothing seen: on macOS another user's sockets are invisible, so ask the port.
         if not port_in_use(port):
