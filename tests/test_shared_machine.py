@@ -358,48 +358,6 @@ def test_finding_3_reset_knows_every_table_and_bucket_the_lesson_makes(monkeypat
     assert task_names == set(influxdb_service.LESSON_TASKS)
 
 
-def test_finding_4_dynamodb_local_falls_back_loudly_when_it_cannot_be_bound(
-    tmp_path, monkeypatch, capsys
-):
-    """The loopback launcher is the normal path (test_security checks every server's
-    listeners). Where it cannot work (a JRE without a compiler, a future jar), DynamoDB Local
-    still starts, and says that it listens on every interface."""
-    from tools.services import dynamodb_server as service
-    from tools.services import owners, processes
-
-    if engine() == "docker":  # no native DynamoDB (nor Java) here: Compose publishes it
-        from test_security import published_addresses
-
-        assert published_addresses("dynamodb", SETTINGS["DYNAMODB_PORT"]) == {"127.0.0.1"}
-        return
-    broken = tmp_path / "launcher"
-    broken.mkdir()
-    (broken / "LoopbackDynamoDBLocal.java").write_text(
-        "public class LoopbackDynamoDBLocal { public static void main(String[] a) {"
-        ' throw new IllegalStateException("this jar has no connector to bind"); } }\n'
-    )
-    monkeypatch.setattr(service, "HERE", broken)
-
-    class ScratchDaemon(processes.Daemon):
-        data = tmp_path / "data"  # not the real server's folder
-
-    daemon = ScratchDaemon("dynamodb")
-    daemon.dir, daemon.pidfile, daemon.logfile = tmp_path, tmp_path / "pid", tmp_path / "log"
-    monkeypatch.setattr(service, "daemon", daemon)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    settings = {**SETTINGS, "DYNAMODB_HOST": f"http://127.0.0.1:{port}", "DYNAMODB_PORT": str(port)}
-    try:
-        assert service.start(settings).startswith("DynamoDB Local ")
-        out = capsys.readouterr().out
-        assert "warning: could not bind it to 127.0.0.1" in out
-        assert "listens on every interface of this machine" in out
-        assert owners.public_listener(port)  # the fallback, as the warning says
-    finally:
-        daemon.stop()
-
-
 def test_finding_9_a_changed_cached_program_is_refused(tmp_path, monkeypatch):
     """influxd, Compose and actionlint are built once into the cache and their SHA-256
     recorded; a program changed since (by anyone who can write there) is not run."""

@@ -550,3 +550,45 @@ def test_finding_1_a_server_that_binds_its_port_meanwhile_is_not_called_unknown(
     monkeypatch.setattr(owners, "_listening_sockets", lambda port: {})  # the table: nobody yet
     monkeypatch.setattr(owners, "port_in_use", lambda port: True)  # the knock: it is up now
     assert owners.holder(3306, processes.Daemon("mysql"), "native", docker=False) is None
+
+
+def test_finding_7_dynamodb_local_never_falls_back_to_every_interface(tmp_path, monkeypatch):
+    """Holding 127.0.0.1:PORT while the loopback launcher starts made DynamoDB Local fall
+    back to every interface, with a warning. Where the launcher cannot bind it (that race,
+    a Java without a compiler, a future jar: staged here by a launcher that fails), the
+    start now stops in one line, and nothing listens."""
+    from tools.services import common, owners, processes
+    from tools.services import dynamodb_server as service
+
+    if engine() == "docker":  # no native DynamoDB (nor Java) here: Compose publishes it
+        from test_security import published_addresses
+
+        assert published_addresses("dynamodb", SETTINGS["DYNAMODB_PORT"]) == {"127.0.0.1"}
+        return
+    broken = tmp_path / "launcher"
+    broken.mkdir()
+    (broken / "LoopbackDynamoDBLocal.java").write_text(
+        "public class LoopbackDynamoDBLocal { public static void main(String[] a) {"
+        ' throw new IllegalStateException("this jar has no connector to bind"); } }\n'
+    )
+    monkeypatch.setattr(service, "HERE", broken)
+
+    class ScratchDaemon(processes.Daemon):
+        data = tmp_path / "data"  # not the real server's folder
+
+    daemon = ScratchDaemon("dynamodb")
+    daemon.dir, daemon.pidfile, daemon.logfile = tmp_path, tmp_path / "pid", tmp_path / "log"
+    monkeypatch.setattr(service, "daemon", daemon)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = {**SETTINGS, "DYNAMODB_HOST": f"http://127.0.0.1:{port}", "DYNAMODB_PORT": str(port)}
+    try:
+        with pytest.raises(common.Fail) as refused:
+            service.start(settings)
+        assert not owners.public_listener(port) and not processes.port_in_use(port)
+    finally:
+        daemon.stop()
+    message = str(refused.value)
+    assert message.startswith("dynamodb: could not start it bound to 127.0.0.1 (")
+    assert "it was not started on every interface instead" in message and "\n" not in message

@@ -170,17 +170,15 @@ def _sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def _argv(java, jar, port, loopback):
-    """DynamoDB Local's command line: through LoopbackDynamoDBLocal.java (bound to
-    127.0.0.1), or, as a fallback, its own `-jar` entry (every interface)."""
+def _argv(java, jar, port):
+    """DynamoDB Local's command line, through LoopbackDynamoDBLocal.java: bound to
+    127.0.0.1 (its own `-jar` entry listens on every interface, and has no option)."""
     lib = jar.parent / "DynamoDBLocal_lib"
     # No -sharedDb: 3.3.1 keeps one database per access key and region, so only the holder
     # of .env's random key sees the lesson's tables (DynamoDB Local checks no signature).
     # Observed, not documented (AWS's usage notes ask for -sharedDb with -inMemory):
     # tests/test_shared_machine.py checks it.
     args = ["-inMemory", "-disableTelemetry", "-port", str(port)]
-    if not loopback:
-        return [java, f"-Djava.library.path={lib}", "-jar", str(jar), *args]
     classpath = os.pathsep.join([str(jar), str(lib / "*")])
     return [
         java,
@@ -202,17 +200,16 @@ def start(s):
         java = which("java")
     jar = shared_copy(_jar().parent) / "DynamoDBLocal.jar"  # as root: a copy its user can run
     port = address(s).port
-    daemon.start(_argv(java, jar, port, loopback=True), port)
+    daemon.start(_argv(java, jar, port), port)
     try:
         wait_until(lambda: SERVER.healthy(s), 60, "dynamodb", daemon)
-    except Fail as exc:  # no compiler in this Java, or a DynamoDB Local the launcher cannot bind
-        daemon.stop()
-        log(NAME, f"warning: could not bind it to 127.0.0.1 ({str(exc).splitlines()[-1]})")
-        log(
-            NAME, "warning: it listens on every interface of this machine: use Docker or a firewall"
-        )
-        daemon.start(_argv(java, jar, port, loopback=False), port)
-        wait_until(lambda: SERVER.healthy(s), 60, "dynamodb", daemon)
+    except Fail as exc:  # no compiler in this Java, a jar the launcher cannot bind, the port
+        daemon.stop()  # taken meanwhile: never fall back to every interface of the machine
+        raise Fail(
+            f"dynamodb: could not start it bound to 127.0.0.1 ({str(exc).splitlines()[-1]}); "
+            "it was not started on every interface instead. Java must be a JDK (it compiles "
+            "LoopbackDynamoDBLocal.java): apt-get install openjdk-17-jdk-headless, or use Docker"
+        ) from None
     notes = (jar.parent / "README.txt").read_text(errors="replace")
     version = re.search(r"\((\d+\.\d+\.\d+)\)", notes)
     return "DynamoDB Local " + (version.group(1) if version else jar.parent.name)
