@@ -367,6 +367,13 @@ class Tasks:
 
     def clean(self):
         """stop the servers, remove .venv and the servers' data (Docker volumes too); keeps .env"""
+        if self.venv.exists() and not (self.venv / "pyvenv.cfg").exists():  # VENV=~ or a typo
+            print(
+                f"error: {self.venv} is not a virtualenv (no pyvenv.cfg), and clean removes "
+                "only a virtualenv: nothing was stopped or removed",
+                file=sys.stderr,
+            )
+            raise Failed(1)
         python = self.py if Path(self.py).exists() else sys.executable
         self.sh(python, "-m", "tools.services", "down", "--volumes", check=False)
         doomed = [ROOT / n for n in (self.venv, ".services", ".pytest_cache", ".ruff_cache")]

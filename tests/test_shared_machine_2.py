@@ -592,3 +592,25 @@ def test_finding_7_dynamodb_local_never_falls_back_to_every_interface(tmp_path, 
     message = str(refused.value)
     assert message.startswith("dynamodb: could not start it bound to 127.0.0.1 (")
     assert "it was not started on every interface instead" in message and "\n" not in message
+
+
+def test_finding_8_make_clean_removes_only_a_virtualenv(tmp_path):
+    """`make clean VENV=X` deleted X whatever it was (`VENV=~`, a typo): now only a
+    folder with pyvenv.cfg, as `make install` checks; anything else stops it first."""
+    checkout = checkout_copy(tmp_path / "clone")
+    shutil.copy(ROOT / "tasks.py", checkout)
+    precious = tmp_path / "precious"  # somebody's folder, not a virtualenv
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work\n")
+    proc = subprocess.run(
+        [sys.executable, "tasks.py", "--venv", str(precious), "clean"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.endswith("is not a virtualenv (no pyvenv.cfg), and clean removes only a "
+                         "virtualenv: nothing was stopped or removed"), line  # fmt: skip
+    assert (precious / "thesis.tex").read_text() == "years of work\n"
