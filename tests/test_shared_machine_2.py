@@ -614,3 +614,17 @@ def test_finding_8_make_clean_removes_only_a_virtualenv(tmp_path):
     assert line.endswith("is not a virtualenv (no pyvenv.cfg), and clean removes only a "
                          "virtualenv: nothing was stopped or removed"), line  # fmt: skip
     assert (precious / "thesis.tex").read_text() == "years of work\n"
+
+
+def test_finding_8_influxdb_shows_no_metrics_or_profiles_without_a_token(influx):
+    """/metrics and /debug/pprof answered anyone on this machine, with no token."""
+    import urllib.error
+    import urllib.request
+
+    for path in ("/metrics", "/debug/pprof/", "/debug/pprof/goroutine?debug=1"):
+        try:
+            with urllib.request.urlopen(SETTINGS["INFLUXDB_URL"] + path, timeout=10) as resp:
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        assert status in (401, 403, 404), (path, status)  # 403: "disabled" (influxd 2.8)

@@ -339,6 +339,8 @@ def start(s):
             # server's (sqlite3 DSNs have no host), nothing on this machine or its network
             "--hardening-enabled",
             "--template-file-urls-disabled",  # no template read from the server's files
+            "--metrics-disabled",  # /metrics and /debug/pprof answer without a token
+            "--pprof-disabled",
         ],
         port,
     )
