@@ -628,3 +628,19 @@ def test_finding_8_influxdb_shows_no_metrics_or_profiles_without_a_token(influx)
         except urllib.error.HTTPError as exc:
             status = exc.code
         assert status in (401, 403, 404), (path, status)  # 403: "disabled" (influxd 2.8)
+
+
+def test_finding_8_nobody_else_can_sit_in_the_servers_data_folder(influx):
+    """/var/lib/lesson-17/<checkout id> was 0755: another user could make it their working
+    folder, and a checkout deleted meanwhile kept its data there (a folder in use is not
+    deleted). It is root's now, entered by the servers' group alone."""
+    from tools.services import places
+
+    if places.runtime_user() is None:  # the servers run as you, in your own .services/
+        return
+    home = places.data_home()
+    assert home.stat().st_mode & 0o777 == 0o750 and home.stat().st_uid == 0
+    assert home.stat().st_gid == places.runtime_user()[2]
+    if SECOND_USER:
+        sits = subprocess.run([*SECOND_USER, "sh", "-c", f"cd {home}"], capture_output=True)
+        assert sits.returncode != 0, "another user could enter the servers' data folder"

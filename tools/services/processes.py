@@ -213,9 +213,14 @@ class Daemon:
         private_state()
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         owned_folder(self.data)
-        if as_root():  # which checkout these servers belong to (owners.py reads it)
-            (data_home() / "checkout").write_text(str(ROOT) + "\n")
         user = runtime_user()
+        if as_root():  # which checkout these servers belong to (owners.py reads it)
+            home = data_home()
+            (home / "checkout").write_text(str(ROOT) + "\n")
+            # root's, entered by the servers' group alone: nobody else can sit in it (a
+            # process whose cwd is there keeps a gone checkout's data from being deleted)
+            os.chown(home, 0, user[2])
+            home.chmod(0o750)
         with open_private(self.logfile, "ab") as out:
             proc = subprocess.Popen(
                 argv,
