@@ -100,7 +100,7 @@ def test_doctor_tells_a_stopped_server_from_a_port_held_by_another_program(mysql
 def test_doctor_rejects_malformed_urls_and_ports():
     _, verdicts = doctor(DYNAMODB_HOST="localhost:8000", MYSQL_PORT="abc")
     messages = [message for verdict, message in verdicts["settings"] if verdict == "FAIL"]
-    assert "MYSQL_PORT must be a number, not 'abc'" in messages
+    assert "MYSQL_PORT='abc' is not a port number (1 to 65535, digits 0-9)" in messages
     assert "DYNAMODB_HOST must look like http://host:port, not 'localhost:8000'" in messages
 
 

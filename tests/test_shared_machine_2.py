@@ -644,3 +644,26 @@ def test_finding_8_nobody_else_can_sit_in_the_servers_data_folder(influx):
     if SECOND_USER:
         sits = subprocess.run([*SECOND_USER, "sh", "-c", f"cd {home}"], capture_output=True)
         assert sits.returncode != 0, "another user could enter the servers' data folder"
+
+
+@pytest.mark.parametrize("port", ["²", "３３０６"])  # str.isdigit() takes both
+def test_finding_8_a_port_of_other_digits_is_one_line_never_a_traceback(port):
+    env = {"MYSQL_PORT": port}
+    up = services(ROOT, "up", env=env)
+    assert up.returncode == 1 and up.stderr.strip().splitlines() == [
+        f"error: MYSQL_PORT={port!r} is not a port number (1 to 65535, digits 0-9): fix it "
+        "in .env; nothing was changed"
+    ], up.stderr
+    doctor = subprocess.run(
+        [sys.executable, "-m", "tools.doctor", "--servers", "0"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in doctor.stderr and doctor.returncode == 1, doctor.stderr
+    assert f"FAIL  settings  MYSQL_PORT={port!r} is not a port number" in doctor.stdout
+    run = run_script("03", "main.py", env)
+    assert run.returncode == 1 and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "must be a port number such as 3306" in run.stderr

@@ -94,7 +94,7 @@ def user(uid):
 def refusal(name, host, port):
     """None when `host:port` may have the credentials: it is not on this machine, nothing
     listens there, or it is this checkout's own server. Otherwise one line: who holds it."""
-    if not str(host).startswith(LOOPBACK) or not str(port).isdigit():
+    if not str(host).startswith(LOOPBACK) or not (str(port).isascii() and str(port).isdigit()):
         return None  # a server elsewhere (a managed MySQL, AWS): its TLS vouches for it
     found = listeners(port)
     if not found or set(found.values()) == {os.getuid()}:

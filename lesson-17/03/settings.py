@@ -80,7 +80,7 @@ def secret(name):
 
 def port():
     value = os.getenv("MYSQL_PORT", "3306")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # not ² or ３: int() fails or misleads
         sys.exit(f"error: {where('MYSQL_PORT')} must be a port number such as 3306, not {value!r}")
     return int(value)
 

@@ -87,9 +87,18 @@ NAMES = {
 SYSTEM_DATABASES = {"mysql", "information_schema", "performance_schema", "sys"}
 
 
+def is_port(value):
+    """A port number as the servers take it: ASCII digits only (str.isdigit() also takes
+    "²", which int() refuses, and "３", which it reads)."""
+    return str(value).isascii() and str(value).isdigit() and 0 < int(value) < 65536
+
+
 def name_problems(s):
-    """One line for each name setting that the servers must not be given."""
+    """One line for each name or port setting that the servers must not be given."""
     problems = []
+    for name in ("MYSQL_PORT", "DYNAMODB_PORT", "INFLUXDB_PORT"):
+        if name in s and not is_port(s[name]):
+            problems.append(f"{name}={s[name]!r} is not a port number (1 to 65535, digits 0-9)")
     for name, pattern in NAMES.items():
         value = s.get(name, "")
         if not re.fullmatch(pattern, value):

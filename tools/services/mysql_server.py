@@ -13,6 +13,7 @@ from ..listener_check import NO_CLEAR_TEXT
 from ..platforms import command
 from .builds import apt_install, which
 from .common import STATE, Fail, log, run
+from .env_settings import is_port
 from .own_server import ensure_ours
 from .places import as_user, owned_folder, runtime_user
 from .processes import Daemon, wait_until
@@ -104,7 +105,7 @@ def ensure_lesson_account(s):
 def probe(s):
     """("ok" | "refused" | "down", detail): does the server answer AND accept the settings?"""
     pymysql = _pymysql()
-    if not s["MYSQL_PORT"].isdigit():
+    if not is_port(s["MYSQL_PORT"]):
         return "refused", f"MYSQL_PORT (must be a number, not {s['MYSQL_PORT']!r})"
     try:
         with _connect(s, read_timeout=3) as conn, conn.cursor() as cur:

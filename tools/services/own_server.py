@@ -10,6 +10,7 @@ Otherwise NotOurs says, in one line, who holds the port, and nothing is sent.
 """
 
 from .common import Fail
+from .env_settings import is_port
 from .owners import holder, refusal
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -23,7 +24,7 @@ class NotOurs(Fail):
 def ensure_ours(name, address, daemon):
     """Raise NotOurs unless `address` is elsewhere, free, or held by our own server."""
     host, port = address
-    if host not in LOCAL_HOSTS or not str(port).isdigit():
+    if host not in LOCAL_HOSTS or not is_port(port):
         return  # a server on another host (a managed MySQL, AWS) is not ours to vouch for
     from .servers import docker_engine_present, engine  # servers imports the server modules
 

@@ -28,7 +28,7 @@ import time
 from ..platforms import command
 from . import influxdb_server, mysql_server
 from .common import ROOT, Fail, log
-from .env_settings import checked_settings, exported_overrides, read_settings, redact
+from .env_settings import checked_settings, exported_overrides, is_port, read_settings, redact
 from .own_server import LOCAL_HOSTS
 from .owners import holder, refusal
 from .places import forget_gone_checkouts, private_state
@@ -79,7 +79,7 @@ def check_owners(s, chosen):
     docker = chosen == "docker" or docker_engine_present()
     for server in SERVERS:
         host, port = server.address(s)
-        if host not in LOCAL_HOSTS or not str(port).isdigit():
+        if host not in LOCAL_HOSTS or not is_port(port):
             continue
         found = holder(port, server.daemon, chosen, docker)
         if found is not None and found.kind != "ours":
@@ -281,7 +281,7 @@ def reset():
                 f"reset deletes only on this checkout's local servers, and {server.name} is "
                 f"at {server.describe(s)}: nothing was deleted"
             )
-        found = holder(port, server.daemon, chosen, docker) if str(port).isdigit() else None
+        found = holder(port, server.daemon, chosen, docker) if is_port(port) else None
         if found is not None and found.kind != "ours":
             raise Fail(f"reset refuses: {refusal(server.name, port, found)}; nothing was deleted")
         state, detail = server.probe(s)
