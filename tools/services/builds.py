@@ -150,7 +150,11 @@ def sha256_of(path):
 
 def verified(binary):
     """A program built into the cache is run only while it is the one built here: its
-    SHA-256 was recorded at build time (a cache from an older version records it now)."""
+    SHA-256 was recorded at build time (a cache from an older version records it now).
+    The record sits beside the program, in the same cache folder: it catches accidents (a
+    build cut short, a disk error, a stray copy), not tampering, since whoever can write
+    the program can write the record too. That is you (your ~/.cache) and root; the
+    servers' user never can: as root, it runs a root-owned copy (places.shared_copy)."""
     record = _digest_file(binary)
     if not record.exists():
         record.write_text(sha256_of(binary) + "\n")
