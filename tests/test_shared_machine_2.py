@@ -667,3 +667,15 @@ def test_finding_8_a_port_of_other_digits_is_one_line_never_a_traceback(port):
     run = run_script("03", "main.py", env)
     assert run.returncode == 1 and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert "must be a port number such as 3306" in run.stderr
+
+
+def test_finding_8_a_ca_file_that_holds_no_certificate_is_one_line(tmp_path):
+    """MYSQL_SSL_CA naming a file that is no certificate ended 03 in ssl's traceback."""
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not a certificate\n")
+    run = run_script("03", "main.py", {"MYSQL_SSL_CA": str(ca)})
+    assert run.returncode == 1 and run.stdout == "", run.stdout + run.stderr
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("error: MYSQL_SSL_CA (exported in your shell") and (
+        "holds no CA certificate (PEM)" in line
+    ), line

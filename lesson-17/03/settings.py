@@ -15,6 +15,7 @@ import platform
 import re
 import runpy
 import socket
+import ssl
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +92,11 @@ def tls():
     ca = os.getenv("MYSQL_SSL_CA")
     if ca and not os.path.isfile(ca):
         sys.exit(f"error: {where('MYSQL_SSL_CA')} names no file: {ca!r}")
+    try:  # what the driver will load: a file that holds no certificate is one line here
+        if ca:
+            ssl.create_default_context(cafile=ca)
+    except ssl.SSLError as exc:
+        sys.exit(f"error: {where('MYSQL_SSL_CA')} holds no CA certificate (PEM): {exc.reason}")
     return {"ssl_ca": ca} if ca else {}
 
 
