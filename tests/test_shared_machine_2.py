@@ -488,6 +488,7 @@ def test_finding_5_a_database_name_that_reaches_past_the_lesson_changes_nothing(
         assert cur.fetchone()[0] > 20  # the server's accounts are all there
 
 
+@pytest.mark.alone  # the lesson's user loses its grants for a moment: no test may run
 def test_finding_5_a_grant_no_longer_given_is_taken_back(mysql_admin):
     """A grant of an earlier .env (another MYSQL_DATABASE, a test worker's) stayed
     forever; `make services` now gives the lesson's user exactly what .env says."""
