@@ -122,6 +122,18 @@ def pointed_at(ports):
 CREDENTIALS = ("MYSQL_PASSWORD", "AWS_ACCESS_KEY_ID", "INFLUXDB_TOKEN", "INFLUXDB_ADMIN_TOKEN")
 
 
+def doctor_servers(checkout, env):
+    """`doctor`'s checks of the settings and servers (the part run in .venv), in checkout."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.doctor", "--servers", "0"],
+        cwd=checkout,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def assert_nothing_sent(captured):
     for name in CREDENTIALS:
         assert not SETTINGS[name] or SETTINGS[name] not in captured, f"{name} reached another user"
@@ -139,14 +151,7 @@ def test_finding_1_status_and_doctor_send_nothing_to_another_users_program(tmp_p
     for name in ("mysql", "dynamodb", "influxdb"):
         assert f"{name}: port {ports[name]} is held by pid " in status.stderr, status.stderr
     assert status.stderr.count(f"user {OTHER})") == 3 and "nothing was sent" in status.stderr
-    doctor = subprocess.run(
-        [sys.executable, "-m", "tools.doctor", "--servers", "0"],
-        cwd=checkout,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    doctor = doctor_servers(checkout, env)
     assert doctor.returncode == 1
     fails = [line for line in doctor.stdout.splitlines() if f"user {OTHER})" in line]
     assert len(fails) == 3 and all(line.startswith("FAIL") for line in fails), doctor.stdout
@@ -655,14 +660,7 @@ def test_finding_8_a_port_of_other_digits_is_one_line_never_a_traceback(port):
         f"error: MYSQL_PORT={port!r} is not a port number (1 to 65535, digits 0-9): fix it "
         "in .env; nothing was changed"
     ], up.stderr
-    doctor = subprocess.run(
-        [sys.executable, "-m", "tools.doctor", "--servers", "0"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    doctor = doctor_servers(ROOT, env)
     assert "Traceback" not in doctor.stderr and doctor.returncode == 1, doctor.stderr
     assert f"FAIL  settings  MYSQL_PORT={port!r} is not a port number" in doctor.stdout
     run = run_script("03", "main.py", env)
