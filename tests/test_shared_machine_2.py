@@ -510,6 +510,49 @@ def test_finding_5_a_grant_no_longer_given_is_taken_back(mysql_admin):
     assert "`shop`" not in shown and f"`{SETTINGS['MYSQL_DATABASE']}`" in shown, shown
 
 
+def test_finding_5_a_database_exported_in_the_shell_takes_no_right_away(mysql_admin):
+    """`make services` with another MYSQL_DATABASE exported (as each parallel test worker
+    has) adds that database to .env's, and takes no right away, not even for a moment:
+    other clients are using them. The server's own general log shows what the set-up
+    sent. Seen failing when the set-up granted only the exported database and began with
+    REVOKE ALL: 34 tests of a parallel run were refused (1044) meanwhile."""
+    user = f"'{SETTINGS['MYSQL_USER']}'@'%'"
+    other = f"{SETTINGS['MYSQL_DATABASE']}_elsewhere"
+
+    def grants():
+        with mysql_admin.cursor() as cur:
+            cur.execute(f"SHOW GRANTS FOR {user}")
+            return {row[0] for row in cur.fetchall()}
+
+    before = grants()
+    with mysql_admin.cursor() as cur:
+        cur.execute("SELECT NOW(6)")
+        (since,) = cur.fetchone()
+        cur.execute("SET GLOBAL log_output = 'TABLE', general_log = 1")
+    try:
+        proc = services(ROOT, "up", env={"MYSQL_DATABASE": other})
+        with mysql_admin.cursor() as cur:
+            cur.execute("SET GLOBAL general_log = 0")
+            cur.execute(
+                "SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log"
+                " WHERE event_time >= %s AND command_type = 'Query'",
+                (since,),
+            )
+            sent = [row[0] for row in cur.fetchall()]
+        after = grants()
+    finally:
+        with mysql_admin.cursor() as cur:
+            cur.execute("SET GLOBAL general_log = 0")
+            cur.execute(f"DROP DATABASE IF EXISTS `{other}`")
+            for grant in grants() - before:
+                target = grant.split(" ON ", 1)[1].split(" TO ")[0]
+                cur.execute(f"REVOKE ALL PRIVILEGES ON {target} FROM {user}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert before <= after and any(f"`{other}`" in grant for grant in after), after
+    assert any(q.startswith("GRANT ALL PRIVILEGES ON `") for q in sent), sent  # it ran
+    assert not [q for q in sent if q.startswith("REVOKE")], sent
+
+
 def test_finding_5_the_password_less_accounts_go_first():
     """A statement of the set-up SQL that fails stops it there: the DROP of the install
     step's password-less accounts comes before anything .env names."""

@@ -26,9 +26,17 @@ def read_settings():
     python-dotenv reads both files, as in every lesson script: an inline `# comment`,
     quotes and `export` mean the same to the servers and to the scripts.
     """
-    settings = {**_dotenv_values(ROOT / ".env.example"), **_dotenv_values(ROOT / ".env")}
+    settings = file_settings()
     settings.update({k: v for k, v in os.environ.items() if k in settings})
     return settings
+
+
+def file_settings():
+    """The settings as .env.example and .env give them, without the environment: what the
+    servers are set up with. A setting exported in the shell (a test worker's own
+    database, a student's other one) changes what the scripts use, never the servers'
+    accounts, as under Docker, where Compose builds the containers from .env alone."""
+    return {**_dotenv_values(ROOT / ".env.example"), **_dotenv_values(ROOT / ".env")}
 
 
 def write_env_setting(name, value):

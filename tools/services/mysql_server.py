@@ -13,7 +13,7 @@ from ..listener_check import NO_CLEAR_TEXT
 from ..platforms import command
 from .builds import apt_install, which
 from .common import STATE, Fail, log, run
-from .env_settings import is_port
+from .env_settings import file_settings, is_port
 from .own_server import ensure_ours
 from .places import as_user, owned_folder, runtime_user
 from .processes import Daemon, wait_until
@@ -72,20 +72,32 @@ def _connect(s, database=True, timeout=3, admin=False, read_timeout=None):
     )
 
 
+def _lesson_grants(s):
+    """account, and the ON targets it should have: MYSQL_DATABASE and the databases named
+    after it (`demo\\_%`: demo_migrations, a test worker's demo_gw0, ...), both for the
+    database in use and for the one .env names (a database exported in the shell, as
+    each parallel test worker has, is added to .env's, never put in its place)."""
+    account = f"{_quote(s['MYSQL_USER'])}@'%'"  # under Docker, clients arrive from the bridge
+    targets = []
+    for database in (file_settings().get("MYSQL_DATABASE") or s["MYSQL_DATABASE"],
+                     s["MYSQL_DATABASE"]):  # fmt: skip
+        scratch = database.replace("_", "\\_") + "\\_%"
+        targets += [t for t in (f"`{database}`.*", f"`{scratch}`.*") if t not in targets]
+    return account, targets
+
+
 def lesson_account_sql(s):
     """The scripts' own account: all rights on MYSQL_DATABASE and on the databases named
-    after it (demo_migrations, ...), none on the server or on anything else. Idempotent."""
-    user, database = s["MYSQL_USER"], s["MYSQL_DATABASE"]
-    if user == "root":
+    after it, none on the server or on anything else. For a server that is starting (no
+    client yet): everything an older .env granted is taken back first."""
+    if s["MYSQL_USER"] == "root":
         return []  # an .env that keeps root: nothing to create (doctor warns)
-    account = f"{_quote(user)}@'%'"  # under Docker, clients arrive from the bridge
-    scratch = database.replace("_", "\\_") + "\\_%"  # `demo\_%`: demo_ and anything
+    account, targets = _lesson_grants(s)
     return [
         f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {_quote(s['MYSQL_PASSWORD'])};",
         f"ALTER USER {account} IDENTIFIED BY {_quote(s['MYSQL_PASSWORD'])};",
         f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {account};",  # what an older .env granted
-        f"GRANT ALL PRIVILEGES ON `{database}`.* TO {account};",
-        f"GRANT ALL PRIVILEGES ON `{scratch}`.* TO {account};",
+        *(f"GRANT ALL PRIVILEGES ON {target} TO {account};" for target in targets),
     ]
 
 
@@ -95,11 +107,37 @@ def prepare(s):
 
 
 def ensure_lesson_account(s):
-    """As root: the scripts' account exists, with .env's password and only its rights."""
+    """As root, on a running server: the scripts' account exists, with .env's password and
+    only its rights. Rights it keeps are never taken away, not even for a moment (other
+    clients are using them); only grants beyond them are revoked, one by one."""
     with _connect(s, database=False, admin=True) as conn, conn.cursor() as cur:
         cur.execute(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`")
-        for statement in lesson_account_sql(s):
-            cur.execute(statement)
+        if s["MYSQL_USER"] == "root":
+            return
+        account, targets = _lesson_grants(s)
+        password = _quote(s["MYSQL_PASSWORD"])
+        cur.execute(f"CREATE USER IF NOT EXISTS {account} IDENTIFIED BY {password}")
+        cur.execute(f"ALTER USER {account} IDENTIFIED BY {password}")
+        for target in targets:
+            cur.execute(f"GRANT ALL PRIVILEGES ON {target} TO {account}")
+        cur.execute(f"SHOW GRANTS FOR {account}")
+        for (grant,) in cur.fetchall():
+            for revoke in _beyond(grant, targets, account):
+                cur.execute(revoke)
+
+
+def _beyond(grant, targets, account):
+    """REVOKE statements for one line of SHOW GRANTS that gives more than `targets`."""
+    found = re.match(r"GRANT (.+?) ON (\S+) TO ", grant)
+    if not found:
+        return []
+    privileges, target = found.groups()
+    if target in targets or (target == "*.*" and privileges == "USAGE"):
+        return []
+    statements = [f"REVOKE ALL PRIVILEGES ON {target} FROM {account}"]
+    if "WITH GRANT OPTION" in grant:
+        statements.append(f"REVOKE GRANT OPTION ON {target} FROM {account}")
+    return statements
 
 
 def probe(s):
