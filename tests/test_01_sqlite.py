@@ -2,11 +2,10 @@
 
 import sqlite3
 
-from utils.paths import LESSON
-from utils.scripts import run_ok, run_twice
+from utils.scripts import run_ok, run_twice, section_folder
 
 EXPECTED = ["Name: Alice, Age: 30", "Name: Charlie, Age: 35"]
-DB_FILE = LESSON / "01" / "tutorial.db"
+DB_FILE = section_folder("01") / "tutorial.db"  # this test process's own copy
 
 
 def test_prints_users_aged_30_or_more_and_removes_its_file():

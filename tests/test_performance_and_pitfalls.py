@@ -12,7 +12,7 @@ import pytest
 
 import tasks
 from utils.paths import LESSON
-from utils.scripts import assert_one_line_error, run_ok, run_script, run_twice
+from utils.scripts import assert_one_line_error, run_ok, run_script, run_twice, section_folder
 from utils.settings import CLOSED_PORT
 
 
@@ -222,7 +222,7 @@ def test_pitfall_sql_injection_through_execute_and_the_placeholder_fix(tmp_path)
         con.execute("INSERT INTO user (name) VALUES ('x'); DROP TABLE user;--')")
     assert lines[2].strip() == str(refused.value)
     assert lines[3].endswith("tables left: none")
-    kept = LESSON / "01" / "injection.db"
+    kept = section_folder("01") / "injection.db"
     try:
         run_ok("01", "pitfall_sql_injection.py", env={"KEEP_DB": "1"})
         con = sqlite3.connect(kept)

@@ -14,7 +14,7 @@ import pytest
 import tasks
 from tools import platforms
 from utils.paths import LESSON, ROOT
-from utils.scripts import run_script
+from utils.scripts import checkout_copy, run_script
 
 ARGS = {"run": ["01/main.py"], "check": ["1"], "demo": ["01"]}  # targets that take some
 MAKE_VARS = {"run": "SCRIPT=01/main.py", "check": "EXERCISE=1", "demo": "SECTION=01"}
@@ -58,8 +58,8 @@ def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamo
     pairs = [
         (["make", "--no-print-directory", "help"], ["python3", "tasks.py", "help"]),
         (
-            ["make", "--no-print-directory", "demo", "SECTION=01"],
-            ["python3", "tasks.py", "demo", "01"],
+            ["make", "--no-print-directory", "demo", "SECTION=02"],
+            ["python3", "tasks.py", "demo", "02"],
         ),
         (["make", "--no-print-directory", "check"], ["python3", "tasks.py", "check"]),
         (
@@ -73,19 +73,22 @@ def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamo
         assert (a.returncode == 0) == (b.returncode == 0), with_tasks
         if a.returncode:  # the one-line error (Compose's progress on stderr varies in order)
             assert a.stderr.splitlines()[:1] == b.stderr.splitlines()[:1], with_tasks
-    demo = run("python3", "tasks.py", "demo", "01")
-    assert f"=== lesson-17/01/main.py: {tasks.DEMO['01/main.py']}" in demo.stdout
-    assert "    (cd lesson-17/01 && python3 main.py)" in demo.stdout
-    assert "=== lesson-17/02" not in demo.stdout
+    # 02, not 01: tasks.py runs in this checkout's folders, and 01 writes its SQLite files
+    # there, which a parallel worker's run of 01 would meet (02 keeps its data in memory).
+    demo = run("python3", "tasks.py", "demo", "02")
+    assert f"=== lesson-17/02/main.py: {tasks.DEMO['02/main.py']}" in demo.stdout
+    assert "    (cd lesson-17/02 && python3 main.py)" in demo.stdout
+    assert "=== lesson-17/01" not in demo.stdout and "=== lesson-17/03" not in demo.stdout
 
 
 def test_run_needs_no_activation_and_no_cd():
-    """`py tasks.py run 01/main.py` prints what `cd lesson-17/01 && python3 main.py` does."""
-    proc = run(sys.executable, "tasks.py", "run", "01/main.py")
+    """`py tasks.py run 02/main.py` prints what `cd lesson-17/02 && python3 main.py` does
+    (02, not 01: 01 writes its files in this checkout's folder, see test above)."""
+    proc = run(sys.executable, "tasks.py", "run", "02/main.py")
     assert proc.returncode == 0, proc.stderr
     assert (
-        proc.stdout.splitlines()[-len(run_script("01", "main.py").lines) :]
-        == run_script("01", "main.py").lines
+        proc.stdout.splitlines()[-len(run_script("02", "main.py").lines) :]
+        == run_script("02", "main.py").lines
     )
     missing = run(sys.executable, "tasks.py", "run", "01/nope.py")
     assert missing.returncode == 2 and "name a lesson script" in missing.stderr
@@ -173,27 +176,28 @@ def test_the_service_managers_advice_is_typed_as_this_os_types_it(monkeypatch, c
 
 
 def test_demo_pauses_before_each_script_for_a_class(mysql_conn, dynamodb, influx):
-    """PAUSE=1: each script waits for Enter, after its one-line point and command."""
+    """PAUSE=1: each script waits for Enter, after its one-line point and command (02:
+    its data stays in memory, where 01 would write in this checkout's folder)."""
     paused = subprocess.run(
-        ["make", "--no-print-directory", "demo", "SECTION=01", "PAUSE=1"],
+        ["make", "--no-print-directory", "demo", "SECTION=02", "PAUSE=1"],
         cwd=ROOT,
-        input="\n\n",
+        input="\n",
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert paused.returncode == 0, paused.stderr
-    assert paused.stdout.count("[Enter to run]") == 2  # 01/main.py, 01/pitfall_sql_injection.py
-    assert "Name: Alice, Age: 30" in paused.stdout
+    assert paused.stdout.count("[Enter to run]") == 1  # 02/main.py
+    assert paused.stdout.index("[Enter to run]") < paused.stdout.index("User(id=1, name='alice'")
     closed = subprocess.run(  # no Enter comes (stdin closed): it stops, it does not loop
-        ["python3", "tasks.py", "demo", "01", "pause"],
+        ["python3", "tasks.py", "demo", "02", "pause"],
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=600,
     )
-    assert closed.returncode != 0 and "Name: Alice" not in closed.stdout
+    assert closed.returncode != 0 and "User(id=1" not in closed.stdout
 
 
 def test_lesson_commands_chain_from_the_repository_root():
@@ -203,7 +207,7 @@ def test_lesson_commands_chain_from_the_repository_root():
     assert commands and all(c.startswith("(cd lesson-17/") and c.endswith(")") for c in commands)
     both = subprocess.run(
         ["bash", "-ec", f"{commands[0]}\n(cd lesson-17/02 && {sys.executable} main.py)"],
-        cwd=ROOT,
+        cwd=checkout_copy(),  # this process's lesson-17/01 and 02: 01 writes tutorial.db
         capture_output=True,
         text=True,
     )

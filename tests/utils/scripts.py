@@ -1,13 +1,17 @@
 """Run lesson scripts exactly as a student does, and check what they print."""
 
 import ast
+import atexit
 import functools
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 from utils.paths import LESSON
 from utils.settings import as_configured
@@ -24,6 +28,32 @@ class Run:
         return self.stdout.splitlines()
 
 
+# The sections whose scripts write SQLite files beside themselves (01: tutorial.db,
+# injection.db). Parallel test workers, and two test runs at once, would write the same
+# file: each test process runs these in its own copy of the folder instead, the same
+# files in the same layout (lesson-17/01, lesson-17/02), which is what a student runs.
+OWN_COPY = ("01", "02")
+
+
+@functools.cache
+def checkout_copy():
+    """This process's own lesson-17/ with a copy of each OWN_COPY section, removed at exit."""
+    top = Path(tempfile.mkdtemp(prefix="lesson17-sections-"))
+    atexit.register(shutil.rmtree, top, ignore_errors=True)
+    for section in OWN_COPY:
+        shutil.copytree(
+            LESSON / section,
+            top / "lesson-17" / section,
+            ignore=shutil.ignore_patterns("__pycache__", "*.db", ".venv"),
+        )
+    return top
+
+
+def section_folder(section):
+    """Where the tests run lesson-17/<section>: this process's copy, or the folder itself."""
+    return checkout_copy() / "lesson-17" / section if section in OWN_COPY else LESSON / section
+
+
 def run_script(section, script, env=None, timeout=120, cwd=None, base_env=None):
     """`cd lesson-17/<section> && python3 <script>` with this venv's interpreter.
 
@@ -33,7 +63,7 @@ def run_script(section, script, env=None, timeout=120, cwd=None, base_env=None):
     full_env = {**(os.environ if base_env is None else base_env), **(env or {})}
     proc = subprocess.run(
         [sys.executable, script],
-        cwd=cwd or LESSON / section,
+        cwd=cwd or section_folder(section),
         env=full_env,
         capture_output=True,
         text=True,
