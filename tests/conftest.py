@@ -9,8 +9,54 @@ import urllib.error
 
 import pytest
 
+import tasks
+from utils import record
 from utils.influx import InfluxHTTP
+from utils.scripts import readme_outputs
 from utils.settings import SETTINGS, START, WORKER
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("lesson-17", "what the session proved (make test uses these)")
+    group.addoption(
+        "--record-runs",
+        metavar="FILE",
+        help="add to FILE each script this session ran twice as a student, and each "
+        "README block it compared (utils/record.py)",
+    )
+    group.addoption(
+        "--check-runs",
+        action="store_true",
+        help="at the end, fail unless FILE (--record-runs) shows every lesson script run "
+        "twice as a student and every README block compared: for the full run only",
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """A parallel worker ended: its notes join the controller's (pytest-xdist)."""
+    record.add(getattr(node, "workeroutput", {}).get("lesson17_runs", []))
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    if hasattr(config, "workeroutput"):  # a worker: hand the notes to the controller
+        config.workeroutput["lesson17_runs"] = [list(n) for n in sorted(record.NOTES)]
+        return
+    path = config.getoption("record_runs")
+    if path:
+        record.append_to(path)
+    if config.getoption("check_runs"):
+        if not path:
+            raise pytest.UsageError("--check-runs checks the file --record-runs names")
+        blocks = [f"{section}/{script}" for section, script in readme_outputs()]
+        gaps = record.gaps(record.read(path), tasks.DEMO, blocks)
+        if gaps:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            reporter.write_line("error: the run did not prove every lesson script:", red=True)
+            for gap in gaps:
+                reporter.write_line(f"  {gap}", red=True)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def unreachable(what, where, exc):

@@ -1,6 +1,5 @@
 """Run lesson scripts exactly as a student does, and check what they print."""
 
-import ast
 import atexit
 import functools
 import os
@@ -13,6 +12,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from utils import record
 from utils.paths import LESSON
 from utils.settings import as_configured
 
@@ -130,28 +130,14 @@ def run_twice(section, script, env=None):
     first = run_ok(section, script, env)
     second = run_ok(section, script, env)
     assert second.stdout == first.stdout, f"{section}/{script}: a re-run prints otherwise"
-    if env is None and (section, script) in readme_outputs():
-        assert as_configured(first.stdout) == readme_outputs()[(section, script)], (
-            f"lesson-17/README.md is out of date for {section}/{script}"
-        )
+    if env is None:
+        record.note(record.RAN, section, script)
+        if (section, script) in readme_outputs():
+            assert as_configured(first.stdout) == readme_outputs()[(section, script)], (
+                f"lesson-17/README.md is out of date for {section}/{script}"
+            )
+            record.note(record.COMPARED, section, script)
     return first
-
-
-def script_runs_in_tests():
-    """(runner, section, script, as_a_student) for each call of a runner in tests/ with
-    literal section and script; as_a_student: no settings beyond those two."""
-    runs = set()
-    for test_file in (LESSON.parent / "tests").glob("test_*.py"):
-        for node in ast.walk(ast.parse(test_file.read_text())):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) in ("run_ok", "run_script", "run_twice")
-                and len(node.args) >= 2
-                and all(isinstance(a, ast.Constant) for a in node.args[:2])
-            ):
-                plain = len(node.args) == 2 and not node.keywords
-                runs.add((node.func.id, node.args[0].value, node.args[1].value, plain))
-    return runs
 
 
 def assert_one_line_error(result, *needles):
