@@ -7,13 +7,12 @@ import re
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 import tasks
 from tools import platforms
-from utils.paths import LESSON, ROOT
+from utils.paths import LESSON, ROOT, lesson_files
 from utils.scripts import checkout_copy, run_script
 
 ARGS = {"run": ["01/main.py"], "check": ["1"], "demo": ["01"]}  # targets that take some
@@ -243,23 +242,94 @@ def test_make_test_runs_in_parallel_then_alone_what_touches_a_whole_server():
     assert not unmarked, f"restart or count a whole server, so mark them alone: {unmarked}"
 
 
+MUTATORS = {"insert", "append", "extend", "remove", "pop", "clear", "__setitem__", "__iadd__"}
+# A deliberate edit, with its reason. The practice tests import each exercise's given models
+# (user_models, blog_models...) by name, as a student's starter does beside them.
+ALLOWED_SYS_PATH_EDITS = {
+    "lesson-17/practice/conftest.py": ["sys.path.insert(0, str(folder))"],
+}
+
+
+def sys_path_edits(source):
+    """Each statement of `source` that changes sys.path, as code: through any name bound to
+    sys or to sys.path (`import sys as s`, `from sys import path`), by a method, an
+    assignment or a slice (`sys.path[:0] = ...`), and pytest's and site's own ways."""
+    tree = ast.parse(source)
+    sys_names, path_names = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            sys_names |= {a.asname or a.name for a in node.names if a.name == "sys"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "sys":
+            path_names |= {a.asname or a.name for a in node.names if a.name == "path"}
+
+    def is_path(node):
+        while isinstance(node, ast.Subscript):  # sys.path[:0], sys.path[0]
+            node = node.value
+        if isinstance(node, ast.Name):
+            return node.id in path_names
+        return (
+            isinstance(node, ast.Attribute)
+            and node.attr == "path"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in sys_names
+        )
+
+    edits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if (node.func.attr in MUTATORS and is_path(node.func.value)) or node.func.attr in (
+                "syspath_prepend",
+                "addsitedir",
+            ):
+                edits.append(node)
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
+            targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
+            if any(is_path(t) for t in targets):
+                edits.append(node)
+    return [ast.unparse(node) for node in edits]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "import sys\nsys.path.insert(0, 'x')",
+        "import sys\nsys.path.append('x')",
+        "import sys\nsys.path[:0] = ['x']",
+        "import sys\nsys.path += ['x']",
+        "import sys\nsys.path = ['x', *sys.path]",
+        "import sys as s\ns.path.insert(0, 'x')",
+        "import os, sys as s\nif True:\n    s.path.extend(['x'])",
+        "from sys import path\npath.insert(0, 'x')",
+        "from sys import path as p\np[0:0] = ['x']",
+        "def test(monkeypatch):\n    monkeypatch.syspath_prepend('x')",
+        "import site\nsite.addsitedir('x')",
+    ],
+)
+def test_the_sys_path_check_finds_each_way_to_edit_it(edit):
+    assert len(sys_path_edits(edit)) == 1, edit
+
+
+def test_the_sys_path_check_leaves_reading_it_alone():
+    reads = "import sys, os\nfound = [p for p in sys.path if p]\nx = 'a' in sys.path\n"
+    assert sys_path_edits(reads + "os.path.join('a')\nitems = []\nitems.insert(0, 1)\n") == []
+
+
 def test_the_tooling_is_a_package_that_never_edits_sys_path():
     """tools/ is imported as a package from the repository root (`python -m tools.X`,
-    pytest's pythonpath): a path edit would let tools/services/x.py hide a real package x."""
-    edits = []
+    pytest's pythonpath): a path edit would let tools/services/x.py hide a real package x.
+    The lesson's code edits it in one place only, said why (ALLOWED_SYS_PATH_EDITS)."""
+    edits = {}
     for path in [
         ROOT / "tasks.py",
         *(ROOT / "tools").rglob("*.py"),
         *(ROOT / "tests").rglob("*.py"),
         *(ROOT / "benchmarks").rglob("*.py"),
+        *lesson_files(),  # practice/ too; not a student's .venv
     ]:
-        text = path.read_text()
-        edits += [
-            f"{path.relative_to(ROOT)}: {edit}"
-            for edit in ("sys.path.insert", "sys.path.append", "syspath_prepend")
-            if edit in text and path != Path(__file__)
-        ]
-    assert not edits, edits
+        found = sys_path_edits(path.read_text())
+        if found:
+            edits[str(path.relative_to(ROOT))] = found
+    assert edits == ALLOWED_SYS_PATH_EDITS
     assert (ROOT / "tools" / "__init__.py").exists()
     assert (ROOT / "tools" / "services" / "__init__.py").exists()
 
