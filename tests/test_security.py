@@ -2,45 +2,18 @@
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from utils.engine import engine
 from utils.paths import ROOT
 from utils.settings import SETTINGS
 
 BIN = Path(sys.executable).parent
-
-
-def listening_addresses(port):
-    """The local addresses of the sockets listening on `port`, from /proc/net/tcp{,6}."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            address, state = fields[1], fields[3]
-            if state != "0A":  # LISTEN
-                continue
-            host, port_hex = address.rsplit(":", 1)
-            if int(port_hex, 16) == int(port):
-                found.add(decode(host))
-    return found
-
-
-def decode(host):
-    """/proc's hex address (little-endian words) as text."""
-    raw = bytes.fromhex(host)
-    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-    if len(words) == 4:
-        return ".".join(str(b) for b in words)
-    if words[:12] == b"\0" * 10 + b"\xff\xff":  # an IPv4 address in IPv6 form
-        return ".".join(str(b) for b in words[12:])
-    return "::1" if words == b"\0" * 15 + b"\1" else words.hex()
-
-
-def is_loopback(address):
-    return address.startswith("127.") or address == "::1"
 
 
 def published_addresses(service, port):
@@ -63,22 +36,47 @@ def published_addresses(service, port):
 
 
 def test_every_server_listens_on_loopback_only(mysql_conn, dynamodb, influx):
+    """Natively: the service manager's own reader of the kernel's sockets says nothing
+    listens beyond loopback on each port (the fixtures reached each server on it)."""
+    from tools.services import owners
+
     ports = {
         "mysql": SETTINGS["MYSQL_PORT"],
         "influxdb": SETTINGS["INFLUXDB_PORT"],
         "dynamodb": SETTINGS["DYNAMODB_PORT"],
     }
-    native = engine() == "native"
     for name, port in ports.items():
-        addresses = listening_addresses(port) if native else published_addresses(name, port)
-        assert addresses, f"nothing listens on {name}'s port {port}"
-        assert all(map(is_loopback, addresses)), f"{name} listens on {addresses}"
+        if engine() == "native":
+            assert not owners.public_listener(port), f"{name} listens beyond loopback on {port}"
+        else:
+            addresses = published_addresses(name, port)
+            assert addresses, f"nothing is published on {name}'s port {port}"
+            assert all(a.startswith("127.") or a == "::1" for a in addresses), (name, addresses)
 
 
-def test_the_loopback_check_can_tell_a_public_listener():
-    assert decode("0100007F") == "127.0.0.1" and is_loopback("127.0.0.1")
-    assert decode("00000000") == "0.0.0.0" and not is_loopback("0.0.0.0")
-    assert decode("00000000000000000000000001000000") == "::1"
+@pytest.mark.parametrize(
+    ("family", "address", "public"),
+    [
+        (socket.AF_INET, "127.0.0.1", False),
+        (socket.AF_INET, "127.0.0.2", False),
+        (socket.AF_INET, "0.0.0.0", True),
+        (socket.AF_INET6, "::1", False),
+        (socket.AF_INET6, "::", True),
+    ],
+)
+def test_the_loopback_check_tells_a_public_listener(family, address, public):
+    """owners.public_listener, the function the check above and `make services` use, on a
+    real listening socket of each kind. The wildcard ones live for the check only and
+    accept nothing."""
+    from tools.services import owners
+
+    with socket.socket(family) as listener:
+        if family == socket.AF_INET6:
+            listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        listener.bind((address, 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        assert owners.public_listener(port) is public, (address, port)
 
 
 def tracked_files():
