@@ -1,6 +1,7 @@
 """`make bench` smoke test: tiny sizes on the real servers. Timings are never asserted."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -88,22 +89,30 @@ def test_one_case_alone_measures_only_it_and_still_draws_the_chart(tmp_path, mys
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+FLAGS = ["--rows", "--naive-rows", "--sizes", "--parents", "--queries", "--items", "--points"]
+FLAGS += ["--repeats", "--case", "--out"]
+
+
+def flag_help(text):
+    """{flag: its help text, without the default} from argparse's --help output."""
+    found, flag = {}, None
+    for line in text.split("options:\n", 1)[1].splitlines():
+        entry = re.match(r"  (-\w|--[\w-]+)(?:, --[\w-]+)?(?: [A-Z_]+| \{\S+\})?(?:  +(.*))?$", line)
+        if entry:
+            flag = entry[1]
+            found[flag] = entry[2] or ""
+        elif flag and line.startswith(" " * 20):
+            found[flag] += " " + line.strip()
+    return {f: re.sub(r"\(default: [^)]*\)", "", h).strip() for f, h in found.items()}
+
+
 def test_every_flag_is_explained():
     proc = subprocess.run([sys.executable, BENCH, "--help"], capture_output=True, text=True)
-    assert proc.returncode == 0
-    for flag in (
-        "--rows",
-        "--naive-rows",
-        "--sizes",
-        "--parents",
-        "--queries",
-        "--items",
-        "--points",
-        "--repeats",
-        "--case",
-        "--out",
-    ):
-        assert flag in proc.stdout
+    assert proc.returncode == 0, proc.stderr
+    explained = flag_help(proc.stdout)
+    assert set(explained) == {"-h", *FLAGS}, explained
+    for flag, text in explained.items():
+        assert len(text.split()) >= 3, f"{flag} says too little: {text!r}"
 
 
 def test_the_committed_sample_is_a_full_run():
