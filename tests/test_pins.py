@@ -1,5 +1,6 @@
 """One version of each package: every section's requirements.txt pins what the root one
-pins, and names every package its scripts import (directly, or through one it names)."""
+pins, and names every package its scripts import (directly, or through one it names) or
+reach through a database URL (mysql+pymysql:// needs PyMySQL), each with ==."""
 
 import ast
 import importlib.metadata as metadata
@@ -72,3 +73,42 @@ def test_a_section_names_every_package_its_scripts_import(section):
     own = pins(LESSON / section / "requirements.txt")
     missing = imported_distributions(section) - needed_by(own)
     assert not missing, f"lesson-17/{section}/requirements.txt lacks {sorted(missing)}"
+
+
+URL_DRIVER = re.compile(r"[\"'](\w+)\+(\w+)(?::|[\"'])")  # "mysql+pymysql://..." or "mysql+pymysql"
+
+
+def url_drivers(section):
+    """The distributions of the drivers the section's database URLs name (SQLAlchemy's
+    dialect says which module it imports), standard library ones left out."""
+    from sqlalchemy.dialects import registry
+
+    owners = metadata.packages_distributions()
+    found = set()
+    for path in (LESSON / section).glob("*.py"):
+        for dialect, driver in URL_DRIVER.findall(path.read_text()):
+            module = registry.load(f"{dialect}.{driver}").import_dbapi().__name__.split(".")[0]
+            if module not in sys.stdlib_module_names:
+                found.add(owners[module][0].lower())
+    return found
+
+
+def test_the_drivers_urls_name_are_found():
+    assert url_drivers("03") == {"pymysql"}
+    assert url_drivers("02") == set()  # sqlite+pysqlite: sqlite3, in the standard library
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_a_section_pins_the_driver_its_urls_name(section):
+    own = pins(LESSON / section / "requirements.txt")
+    missing = url_drivers(section) - set(own)
+    assert not missing, f"lesson-17/{section}/requirements.txt lacks {sorted(missing)} with =="
+
+
+@pytest.mark.parametrize(
+    "path", ["requirements.txt", *(f"lesson-17/{s}/requirements.txt" for s in SECTIONS)]
+)
+def test_every_requirement_is_an_exact_pin(path):
+    lines = [line.split("#")[0].strip() for line in (ROOT / path).read_text().splitlines()]
+    loose = [line for line in lines if line and not PIN.fullmatch(line)]
+    assert not loose, f"{path}: pin these with ==: {loose}"
