@@ -229,20 +229,60 @@ def test_finding_7_the_socket_of_a_deep_checkout_is_in_a_private_random_folder(m
         path.parent.rmdir()
 
 
+HEALTHCHECK_SECRETS = (
+    "MYSQL_ROOT_PASSWORD",
+    "MYSQL_PASSWORD",
+    "DOCKER_INFLUXDB_INIT_ADMIN_TOKEN",
+    "DOCKER_INFLUXDB_INIT_PASSWORD",
+    "INFLUXDB_TOKEN",
+    "INFLUXDB_ADMIN_TOKEN",
+    "INFLUXDB_PASSWORD",
+)
+
+
+def secrets_shown(command):
+    """Each use of a secret in a CMD-SHELL healthcheck that `ps` or `docker inspect` would
+    show. Allowed only: NAME="$$VAR" before the command, as its environment. One `$` is
+    Compose's own substitution (the value itself lands in the command text); `$$VAR`
+    anywhere else is an argument of the command once the shell expands it."""
+    shown = []
+    for var in HEALTHCHECK_SECRETS:
+        for use in re.finditer(rf"(\$+)\{{?{var}\b", command):
+            before = command[: use.start()]
+            if use[1] != "$$" or not re.search(r'(^|\s)[A-Z_]+="?$', before):
+                shown.append(command[max(0, use.start() - 12) : use.end() + 1])
+    return shown
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "mysqladmin ping -uroot -p${MYSQL_ROOT_PASSWORD}",
+        "mysqladmin ping -uroot -p$$MYSQL_ROOT_PASSWORD",
+        'MYSQL_PWD="${MYSQL_ROOT_PASSWORD}" mysql -uroot',
+        "influx bucket list --token $${DOCKER_INFLUXDB_INIT_ADMIN_TOKEN}",
+        'MYSQL_PWD="$$MYSQL_PASSWORD" mysql -u lesson -p"$$MYSQL_PASSWORD"',
+    ],
+)
+def test_finding_8_the_healthcheck_check_sees_a_secret_on_the_command_line(command):
+    assert secrets_shown(command), command
+
+
 def test_finding_8_healthchecks_pass_secrets_by_environment_only():
-    """`ps` shows every argument: a secret may appear in a healthcheck only as NAME="$VAR"
+    """`ps` shows every argument: a secret may appear in a healthcheck only as NAME="$$VAR"
     (an environment assignment for the command), never as an argument of it."""
     import yaml
 
-    secret_vars = ("MYSQL_ROOT_PASSWORD", "DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", "MYSQL_PASSWORD")
+    checked = 0
     for section in ("03", "05"):
         compose = yaml.safe_load((LESSON / section / "docker-compose.yml").read_text())
         for name, service in compose["services"].items():
             command = " ".join(service["healthcheck"]["test"][1:])
-            for var in secret_vars:
-                for use in re.finditer(rf"\$\$\{{?{var}\b", command):
-                    before = command[: use.start()]
-                    assert re.search(r'(^|\s)[A-Z_]+="?$', before), f"{name}: {command}"
+            assert not secrets_shown(command), f"{name}: {command}"
+            checked += bool(
+                re.search(r"\$\$\{?(MYSQL_ROOT_PASSWORD|DOCKER_INFLUXDB_INIT_ADMIN_TOKEN)", command)
+            )
+    assert checked == 2  # both healthchecks log in with a secret, through the environment
 
 
 def container_of(name):
