@@ -246,7 +246,18 @@ NEEDS_A_SERVER = {
 CHAPTER_SCRIPTS = [tuple(s.split("/")) for s in tasks.DEMO if s.split("/")[0] in NEEDS_A_SERVER]
 
 
+# What the line names: the server and where it was looked for (the cause), then the fix.
+UNREACHABLE = {
+    "03": f"cannot reach MySQL at 127.0.0.1:{CLOSED_PORT} (",
+    "04": f"cannot reach DynamoDB at http://127.0.0.1:{CLOSED_PORT}.",
+    "05": f"cannot reach InfluxDB at http://127.0.0.1:{CLOSED_PORT}.",
+}
+
+
 @pytest.mark.parametrize(("section", "script"), CHAPTER_SCRIPTS)
 def test_without_its_server_each_script_says_so_in_one_line(section, script):
+    """The cause and the address, not only the fix: a missing token or a refused login
+    also says `make services`, and is another failure."""
     result = run_script(section, script, env=NEEDS_A_SERVER[section])
-    assert_one_line_error(result, "make services")
+    line = assert_one_line_error(result, "make services")
+    assert line.startswith(f"error: {UNREACHABLE[section]}"), line
