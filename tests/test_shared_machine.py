@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -177,22 +178,44 @@ def test_every_read_of_proc_can_be_hidden_as_on_macos():
 SECRETS = ("MYSQL_PASSWORD", "INFLUXDB_TOKEN", "INFLUXDB_PASSWORD")
 
 
+def another_user_argv():
+    """setpriv's arguments that make a command run as `nobody`:`nogroup`, a second local
+    user; the test fails naming what this machine lacks for it."""
+    import grp
+    import pwd
+
+    assert shutil.which("setpriv"), "setpriv (util-linux) is needed to act as another user"
+    try:
+        pwd.getpwnam("nobody"), grp.getgrnam("nogroup")
+    except KeyError as exc:
+        raise AssertionError(f"no second local user to act as: {exc}") from None
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
 def as_another_user(*argv):
-    """Run argv as `nobody`, a second local user (possible when the tests run as root)."""
-    return subprocess.run(
-        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *argv],
-        capture_output=True,
-        text=True,
-    )
+    """Run argv as `nobody` (possible when the tests run as root)."""
+    return subprocess.run([*another_user_argv(), *argv], capture_output=True, text=True)
+
+
+AS_ROOT_ONLY = pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="only root can run a process as another user (setpriv --reuid); "
+    "as a user, the file modes are what is checked",
+)
 
 
 def test_finding_2_env_and_services_folder_are_private(mysql_conn):
     assert (ROOT / ".env").stat().st_mode & 0o777 == 0o600
     assert (ROOT / ".services").stat().st_mode & 0o777 == 0o700
-    if os.geteuid() == 0:  # as root the tests can be another user too; a laptop's user cannot
-        for argv in (["cat", ROOT / ".env"], ["ls", ROOT / ".services"]):
-            denied = as_another_user(*argv)
-            assert denied.returncode != 0 and "Permission denied" in denied.stderr, argv
+
+
+@AS_ROOT_ONLY
+def test_finding_2_another_user_cannot_read_env_or_the_services_folder(mysql_conn):
+    for argv in (["cat", ROOT / ".env"], ["ls", ROOT / ".services"]):
+        denied = as_another_user(*argv)
+        assert denied.returncode != 0 and "Permission denied" in denied.stderr, argv
+    allowed = as_another_user("ls", "/")
+    assert allowed.returncode == 0, allowed.stderr  # it can run at all: the denial is real
 
 
 def test_finding_2_install_creates_env_private_whatever_the_umask(tmp_path):
@@ -467,21 +490,29 @@ def test_finding_1_no_server_runs_as_root(mysql_conn, dynamodb, influx):
 def test_finding_1_mysql_cannot_write_or_read_files_of_the_machine(mysql_admin):
     """`SELECT ... INTO DUMPFILE` was the step from MySQL's root to the machine's root;
     even root may write only into a private folder, and LOAD DATA LOCAL is off."""
+    import pymysql
+
+    target = f"/tmp/lesson17-escape-{os.getpid()}"
     with mysql_admin.cursor() as cur:
         cur.execute("SELECT @@secure_file_priv, @@local_infile")
         folder, local_infile = cur.fetchone()
         if engine() == "native":  # the containers' own settings are the image's
             assert folder and local_infile == 0, (folder, local_infile)
             assert Path(folder).resolve() != Path("/")
-        target = f"/tmp/lesson17-escape-{os.getpid()}"
-        try:
+        with pytest.raises(pymysql.err.MySQLError) as refused:
             cur.execute(f"SELECT 'x' INTO DUMPFILE '{target}'")
-            refused = None
-        except Exception as exc:  # 1290: --secure-file-priv
-            refused = exc
-        if engine() == "native":
-            assert refused and "secure" in str(refused), "it wrote outside its private folder"
+    # 1290: the server runs with --secure-file-priv, which forbids this statement here
+    assert refused.value.args[0] == 1290, refused.value
+    if engine() == "native":  # the server's /tmp is this machine's
         assert not Path(target).exists(), "the server wrote a file on this machine"
+    else:  # the file would be in the container's /tmp
+        look = subprocess.run(
+            ["docker", "compose", "exec", "-T", "mysql", "ls", target],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert look.returncode != 0 and "No such file" in look.stderr, look
 
 
 def test_finding_1_no_account_logs_in_without_a_password(mysql_admin):
@@ -509,10 +540,8 @@ def listen_as_nobody():
         " print(s.getsockname()[1], flush=True); time.sleep(30)"
     )
     other = subprocess.Popen(
-        ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-         "-c", script],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [*another_user_argv(), sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    )
     return other, int(other.stdout.readline())
 
 
@@ -589,6 +618,23 @@ def test_finding_8_an_error_line_never_shows_a_secret(monkeypatch, capsys):
     assert line == "error: mysqladmin -uroot -p*** failed: access denied"
 
 
+def test_finding_8_an_error_line_hides_a_secret_exported_in_the_shell(monkeypatch, capsys):
+    """An exported setting wins over .env, for the servers as for the scripts: the error
+    line must hide the value in use, not only .env's."""
+    from tools.services import common, services
+
+    exported = "exported" + secrets.token_hex(8)
+    monkeypatch.setenv("MYSQL_ROOT_PASSWORD", exported)
+    assert exported not in (ROOT / ".env").read_text()
+
+    def failing_up():
+        raise common.Fail(f"mysqladmin -uroot -p{exported} failed: access denied")
+
+    monkeypatch.setattr(services, "up", failing_up)
+    assert services.main(["services.py", "up"]) == 1
+    assert capsys.readouterr().err.strip() == "error: mysqladmin -uroot -p*** failed: access denied"
+
+
 def test_finding_2_every_install_writes_its_own_random_secrets(tmp_path):
     """.env.example holds placeholders only; each new .env gets fresh random values, so no
     two students (and no reader of this repository) know each other's passwords."""
@@ -620,9 +666,12 @@ def test_finding_2_another_key_sees_none_of_the_lessons_tables(dynamodb):
 
     run_ok("04", "main.py")
     assert "user" in dynamodb.list_tables()["TableNames"]
-    for key in ("madebymakeinstall", "somebodyelse"):  # (lesson17local: 04's own fallback pair)
-        if key == SETTINGS["AWS_ACCESS_KEY_ID"]:
-            continue  # this machine's .env predates the random keys
+    others = ("madebymakeinstall", "somebodyelse")  # (lesson17local: 04's own fallback pair)
+    assert CONFIGURED["AWS_ACCESS_KEY_ID"] not in others, (
+        ".env's AWS_ACCESS_KEY_ID is the published placeholder: `make install` writes a "
+        "random one into a new .env (move this one away first)"
+    )
+    for key in others:
         other = boto3.client(
             "dynamodb",
             endpoint_url=SETTINGS["DYNAMODB_HOST"],
@@ -643,9 +692,11 @@ def test_finding_2_no_public_credential_opens_a_server(mysql_conn, influx):
 
     ours = {SETTINGS[n] for n in ("MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD")}
     ours |= {SETTINGS[n] for n in ("INFLUXDB_TOKEN", "INFLUXDB_ADMIN_TOKEN")}
+    assert not ours & set(PUBLIC), (
+        ".env holds a published credential (a .env from before the random secrets): "
+        "`make install` writes random ones into a new .env (move this one away first)"
+    )
     for public in PUBLIC:
-        if public in ours:
-            continue  # a .env from before the random secrets (a developer's old checkout)
         for user in ("root", SETTINGS["MYSQL_USER"]):
             try:
                 pymysql.connect(
@@ -748,6 +799,28 @@ def test_finding_10_install_moves_an_old_env_to_the_lessons_own_credentials(tmp_
     assert new["INFLUXDB_ADMIN_TOKEN"] == "oldtoken" and new["INFLUXDB_TOKEN"] == ""
     again = install_in(checkout)
     assert "updated .env" not in again.stdout  # once only
+
+
+def test_finding_10_install_moves_an_old_env_without_a_user_line_off_root(tmp_path):
+    """Older still: no MYSQL_USER line at all, so the scripts logged in as root (the default
+    then). Root's password moves to MYSQL_ROOT_PASSWORD; the scripts get `lesson`."""
+    checkout = checkout_copy(tmp_path)
+    shutil.copy(ROOT / "tasks.py", checkout)
+    (checkout / ".env").write_text(
+        "MYSQL_PASSWORD=oldroot\nMYSQL_DATABASE=demo\n"
+    )  # pragma: allowlist secret
+    proc = install_in(checkout)
+    assert "the scripts now log in to MySQL as `lesson`" in proc.stdout, proc.stdout + proc.stderr
+    read = subprocess.run(
+        [sys.executable, "-c", "from tools.services import env_settings as e; import json;"
+         " print(json.dumps(e.read_settings()))"],
+        cwd=checkout, capture_output=True, text=True,
+        env={k: v for k, v in os.environ.items() if k not in SETTINGS},
+    )  # fmt: skip
+    settings = json.loads(read.stdout)  # as the scripts and the servers read them
+    assert settings["MYSQL_USER"] == "lesson"
+    assert settings["MYSQL_ROOT_PASSWORD"] == "oldroot"  # pragma: allowlist secret
+    assert re.fullmatch(r"[0-9a-f]{32}", settings["MYSQL_PASSWORD"])
 
 
 DATA_HOME = """
