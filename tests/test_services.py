@@ -1,11 +1,11 @@
 """The three servers `make services` starts answer with the .env settings."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -54,13 +54,14 @@ def second_checkout(tmp_path):
 
 
 def test_a_second_checkout_is_told_at_once_whose_servers_hold_the_ports(tmp_path, mysql_conn):
-    started = time.monotonic()
-    proc = services("up", checkout=second_checkout(tmp_path))
+    """At once: before any step (install, build, start) says a word, not minutes into it."""
+    checkout = second_checkout(tmp_path)
+    proc = services("up", checkout=checkout)
     assert proc.returncode == 1, proc.stdout
+    assert proc.stdout == ""  # nothing was started, installed or built first
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith(f"error: mysql: port {SETTINGS['MYSQL_PORT']} is held by the lesson-17 ")
     assert f" of {ROOT} " in line and "`make services-down` in that folder" in line
-    assert time.monotonic() - started < 60  # at once, not minutes into a test run
 
 
 def test_a_program_on_a_lesson_port_is_named_not_used(mysql_conn):
@@ -80,13 +81,13 @@ def healthy_names(output):
     return [line.split()[0] for line in output.splitlines() if " healthy" in line]
 
 
-def test_services_status_reports_all_three_healthy():
+def test_services_status_reports_all_three_healthy(mysql_conn, dynamodb, influx):
     proc = services("status")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert healthy_names(proc.stdout) == ["mysql", "dynamodb", "influxdb"]
 
 
-def test_services_up_again_is_a_no_op_that_reports_them_healthy():
+def test_services_up_again_is_a_no_op_that_reports_them_healthy(mysql_conn, dynamodb, influx):
     proc = services("up")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert healthy_names(proc.stdout) == ["mysql", "dynamodb", "influxdb"]
@@ -94,7 +95,9 @@ def test_services_up_again_is_a_no_op_that_reports_them_healthy():
         assert word not in proc.stdout, proc.stdout
 
 
-def test_services_status_names_an_unreachable_server_and_how_to_start_it():
+def test_services_status_names_an_unreachable_server_and_how_to_start_it(
+    mysql_conn, dynamodb, influx
+):
     proc = services("status", env={"MYSQL_PORT": CLOSED_PORT})
     assert proc.returncode == 1
     assert f"mysql     NOT REACHABLE {SETTINGS['MYSQL_HOST']}:{CLOSED_PORT}" in proc.stdout
@@ -106,27 +109,41 @@ def test_services_status_names_an_unreachable_server_and_how_to_start_it():
     assert note == exported_note("MYSQL_PORT")
 
 
-def test_services_up_ends_with_where_each_server_listens():
+def test_services_up_ends_with_where_each_server_listens(mysql_conn, dynamodb, influx):
     proc = services("up")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("Ready: MySQL at "), proc.stdout
     for setting in ("MYSQL_HOST", "DYNAMODB_HOST", "INFLUXDB_URL"):
         assert SETTINGS[setting] in last
 
 
-def test_a_long_build_step_says_what_it_does_while_it_runs():
-    """The InfluxDB and Compose builds run their steps through common.run(progress=...)."""
-    code = (
-        "from tools.services.common import run;"
-        " run(['sleep', '2.5'], 'sleep', progress=('influxdb', 'linking influxd', 'about 3 s'),"
-        " every=1)"
+def test_a_long_build_step_says_what_it_does_while_it_runs(tmp_path):
+    """The InfluxDB and Compose builds run their steps through common.run(progress=...).
+    The step here waits until the test has read a progress line: no clock decides."""
+    go = tmp_path / "go"
+    step = (  # 120 s only bounds how long a broken progress takes to fail, never a pass
+        f"import pathlib, time\nend = time.monotonic() + 120\n"
+        f"while not pathlib.Path({str(go)!r}).exists() and time.monotonic() < end:"
+        " time.sleep(0.02)"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
-    assert lines[0] == "influxdb  linking influxd (the whole build takes about 3 s)"
-    assert lines[1] == "influxdb  still linking influxd: 1 s so far, of about 3 s in all"
-    assert len(lines) == 3  # one line a second while it ran
+    code = (
+        "import sys; from tools.services.common import run;"
+        f" run([sys.executable, '-c', {step!r}], 'the step',"
+        " progress=('influxdb', 'linking influxd', 'about 3 s'), every=0.1)"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:  # fmt: skip
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+        go.touch()  # the step ends only now, after its progress line was printed
+        rest, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert first == "influxdb  linking influxd (the whole build takes about 3 s)\n"
+    still = re.compile(r"influxdb  still linking influxd: \d+ s so far, of about 3 s in all")
+    assert still.fullmatch(second.rstrip("\n")), second
+    assert all(still.fullmatch(line) for line in rest.splitlines()), rest  # and nothing else
 
 
 def test_compose_builds_the_containers_from_dot_env_alone(monkeypatch, capfd):
