@@ -111,10 +111,14 @@ def test_install_never_deletes_a_folder_that_is_not_a_virtualenv(tmp_path):
 
 
 def clean_env(**extra):
-    """The environment of a new terminal: no lesson setting exported, no AWS profile."""
-    names = set(SETTINGS) | {"AWS_PROFILE", "DATABASE_URL"}
-    env = {k: v for k, v in os.environ.items() if k not in names}
+    """The environment of a new terminal on a machine without AWS credentials: no lesson
+    setting exported, no AWS_* at all (profile, role, container credentials), no AWS
+    files, and no instance metadata, which on a cloud runner with an instance role would
+    find credentials (and is not a loopback address)."""
+    names = set(SETTINGS) | {"DATABASE_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith("AWS_")}
     env.update(AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_CONFIG_FILE="/nonexistent")
+    env.update(AWS_EC2_METADATA_DISABLED="true")
     env.update(extra)
     return env
 
