@@ -76,6 +76,16 @@ def test_advanced_operations_fail_in_one_line_without_a_server():
     assert_one_line_error(result, env["DYNAMODB_HOST"], "make services")
 
 
+def test_credentials_the_server_refuses_are_one_line_naming_them(dynamodb):
+    """Past 04's own letters-and-digits check: 'ß' is a letter to Python's str.isalnum(),
+    but DynamoDB Local accepts A-Z, a-z and 0-9 only, and answers
+    UnrecognizedClientException: settings.fail()'s refusal line, as the server sends it."""
+    result = run_script("04", "main.py", env={"AWS_ACCESS_KEY_ID": "lessonß1"})
+    line = assert_one_line_error(result, "AWS_ACCESS_KEY_ID (exported in your shell")
+    assert line.startswith("error: DynamoDB refused the credentials: check "), line
+    assert "make services" not in line  # the server is up: starting it is not the fix
+
+
 def test_real_aws_uses_the_sdks_own_credentials_not_the_local_pair(tmp_path):
     """DYNAMODB_HOST empty means real AWS: .env's key pair (DynamoDB Local's, written by
     make install) must not shadow `aws configure`; keys exported in the shell still win."""
