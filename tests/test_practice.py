@@ -62,7 +62,8 @@ def test_every_solution_passes_every_starter_fails_every_mistake_is_caught(
         for path in (folder / "tests" / "wrong").glob("*.py"):
             caught_by = re.search(r'CAUGHT_BY = "(\w+)"', path.read_text())[1]
             line = next(x for x in proc.stdout.splitlines() if f"wrong/{path.name}:" in x)
-            assert f"Rejected by {caught_by}" in line or f", {caught_by}" in line, line
+            rejected_by = re.sub(r" \[[^]]*\]", "", line.split(" Rejected by ")[1].rstrip("."))
+            assert caught_by in rejected_by.split(", "), line  # the name itself, not a prefix
 
 
 def test_make_practice_fails_on_a_mistake_the_tests_miss_or_pin_on_another_test(
@@ -83,6 +84,22 @@ def test_make_practice_fails_on_a_mistake_the_tests_miss_or_pin_on_another_test(
     assert "should be rejected by test_list_pages (its CAUGHT_BY)" in proc.stdout, proc.stdout
     assert "wrong/flush_only.py" not in proc.stdout  # only the files named are judged
     assert "solution.py passes" not in proc.stdout  # nor anything else run
+
+
+def test_make_practice_does_not_count_a_crash_of_pythons_own_as_the_mistake_caught(
+    tmp_path, mysql_conn
+):
+    """A known-wrong file with a typo crashes the test it names (NameError): that proves
+    nothing about what the test checks, so verify reports it."""
+    (tmp_path / "wrong").mkdir()
+    typo = tmp_path / "wrong" / "typo.py"
+    typo.write_text(
+        '"""update_user has a typo, not the mistake."""\n\nCAUGHT_BY = "test_update"\n\n\n'
+        "def update_user(session, user_id, **changes):\n    return sesion\n"
+    )
+    proc = practice("verify", "1", str(typo))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "wrong/typo.py only crashes in test_update (NameError: " in proc.stdout, proc.stdout
 
 
 def test_the_readme_shows_what_make_check_prints_where_a_student_types_it(mysql_conn):

@@ -16,6 +16,7 @@ test is TODO. Runs with the project's virtualenv (.venv); the servers must be up
 """
 
 import ast
+import builtins
 import json
 import os
 import subprocess
@@ -77,6 +78,21 @@ def describe(tests):
     return ", ".join(f"{t} [{', '.join(c)}]" if c else t for t, c in tests.items())
 
 
+# Python's own errors (NameError, TypeError...): a wrong solution that raises one has a
+# slip of its own. What a mistake makes a test see is an assertion, or the database's and
+# the libraries' errors (IntegrityError, PendingRollbackError...).
+SLIPS = {
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, Exception) and name != "AssertionError"
+}
+
+
+def is_slip(reason):
+    """True when a test's error line ('NameError: ...') is one of Python's own errors."""
+    return reason.split(":", 1)[0] in SLIPS
+
+
 def judge_wrong(path, records):
     """(ok, line) for one known-wrong solution."""
     tree = ast.parse(path.read_text())
@@ -97,6 +113,13 @@ def judge_wrong(path, records):
         return False, f"{name} does not load or runs no test: {broken[:1] or 'no results'}"
     if not failed:
         return False, f"{name} PASSES every test, so the tests cannot see this mistake: {what}"
+    caught = [r for r in records if r["test"] == caught_by and not r["passed"]]
+    slips = [r["reason"] for r in caught if r["kind"] == "error" and is_slip(r["reason"])]
+    if caught and len(slips) == len(caught):
+        return False, (
+            f"{name} only crashes in {caught_by} ({slips[0][:80]}): a slip in the file, "
+            f"which proves nothing about what the test checks: {what}"
+        )
     if caught_by not in failed:
         return False, (
             f"{name} should be rejected by {caught_by} (its CAUGHT_BY), but was only by "
