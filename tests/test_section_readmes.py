@@ -16,8 +16,9 @@ def tracked_files(section):
     """The files under lesson-17/<section>, subfolders included, as git tracks them."""
     listed = subprocess.run(
         ["git", "ls-files", f"lesson-17/{section}"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.split()
-    return sorted(path.split("/", 2)[2] for path in listed)
+    )
+    assert listed.returncode == 0 and listed.stdout, f"git lists nothing: {listed.stderr}"
+    return sorted(path.split("/", 2)[2] for path in listed.stdout.split())
 
 
 def table_rows(readme):
