@@ -64,11 +64,18 @@ def test_every_server_listens_on_loopback_only(mysql_conn, dynamodb, influx):
         (socket.AF_INET6, "::", True),
     ],
 )
-def test_the_loopback_check_tells_a_public_listener(family, address, public):
+@pytest.mark.parametrize("table", ["/proc", "psutil"])
+def test_the_loopback_check_tells_a_public_listener(family, address, public, table, monkeypatch):
     """owners.public_listener, the function the check above and `make services` use, on a
-    real listening socket of each kind. The wildcard ones live for the check only and
-    accept nothing."""
-    from tools.services import owners
+    real listening socket of each kind, through /proc (Linux) and psutil (the others: /proc
+    hidden from the code, as tests/test_shared_machine.py does). The wildcard ones live for
+    the check only and accept nothing."""
+    from tools.services import common, owners
+
+    if table == "/proc" and not (common.PROC / "net" / "tcp").exists():
+        pytest.skip("no /proc/net/tcp on this OS (macOS, Windows): the psutil case proves it")
+    if table == "psutil":
+        monkeypatch.setattr(common, "PROC", Path("/no-proc-here"))
 
     with socket.socket(family) as listener:
         if family == socket.AF_INET6:
