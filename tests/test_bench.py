@@ -97,7 +97,7 @@ def flag_help(text):
     """{flag: its help text, without the default} from argparse's --help output."""
     found, flag = {}, None
     for line in text.split("options:\n", 1)[1].splitlines():
-        entry = re.match(r"  (-\w|--[\w-]+)(?:, --[\w-]+)?(?: [A-Z_]+| \{\S+\})?(?:  +(.*))?$", line)
+        entry = re.match(r"  (-\w|--[\w-]+)(?:, --[\w-]+)?(?: [A-Z_]+| \{\S+})?(?:  +(.*))?$", line)
         if entry:
             flag = entry[1]
             found[flag] = entry[2] or ""
