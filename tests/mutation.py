@@ -164,8 +164,8 @@ MUTANTS = [
     Mutant(
         "02 filters ages above 30",
         "lesson-17/02/main.py",
-        "filter(User.age >= 30)",
-        "filter(User.age > 30)",
+        "select(User).where(User.age >= 30)",
+        "select(User).where(User.age > 30)",
         ("tests/test_02_sqlalchemy_sqlite.py",),
     ),
     Mutant(
