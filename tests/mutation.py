@@ -192,8 +192,8 @@ MUTANTS = [
     Mutant(
         "05's unreachable line drops the address it tried",
         "lesson-17/05/settings.py",
-        'f"error: cannot reach InfluxDB at {url}. Start it with `make services`."',
-        'f"error: cannot reach InfluxDB. Start it with `make services`."',
+        'f"error: cannot reach InfluxDB at {url}. {HOW_TO_START}"',
+        'f"error: cannot reach InfluxDB. {HOW_TO_START}"',
         ("tests/test_performance_and_pitfalls.py", "-k", "without_its_server and 05-write"),
     ),
     Mutant(
