@@ -9,6 +9,9 @@ inherits them; tests/conftest.py creates the database and the bucket.
 
 import os
 
+from dotenv import dotenv_values
+
+from tools.services.common import ROOT
 from tools.services.env_settings import read_settings
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ...; empty when serial
@@ -22,13 +25,28 @@ if WORKER:
     os.environ["INFLUXDB_BUCKET"] = f"{CONFIGURED['INFLUXDB_BUCKET']}_{WORKER}"
     os.environ["AWS_ACCESS_KEY_ID"] = f"{CONFIGURED['AWS_ACCESS_KEY_ID']}{WORKER}"  # alphanumeric
 SETTINGS = read_settings()
+DEFAULTS = dotenv_values(ROOT / ".env.example")  # what the lesson README shows
+
+
+def addresses(settings):
+    """Where the three servers are, as the scripts print them."""
+    return [
+        f"{settings['MYSQL_HOST']}:{settings['MYSQL_PORT']}",
+        settings["DYNAMODB_HOST"],
+        settings["INFLUXDB_URL"],
+    ]
 
 
 def as_configured(text):
     """What a script printed, with this worker's names put back as the student's
-    (demo_gw0 -> demo, sensors_gw0 -> sensors): what the lesson README shows."""
+    (demo_gw0 -> demo, sensors_gw0 -> sensors), and the servers' addresses as
+    .env.example has them (a checkout that moved its servers to other ports, as parallel
+    checkouts on one machine must): what the lesson README shows."""
     for name in NAMESPACE:
         text = text.replace(SETTINGS[name], CONFIGURED[name])
+    for used, shown in zip(addresses(SETTINGS), addresses(DEFAULTS), strict=True):
+        if used and used != shown:
+            text = text.replace(used, shown)
     return text
 
 
