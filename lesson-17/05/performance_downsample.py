@@ -12,7 +12,7 @@ server runs every hour by itself.
 
 from datetime import UTC, datetime, timedelta
 
-from influxdb_client import BucketRetentionRules
+from influxdb_client import BucketRetentionRules, TaskCreateRequest
 from influxdb_client.client.write_api import SYNCHRONOUS
 
 from sensors import MINUTES, SENSORS, values
@@ -30,15 +30,20 @@ from(bucket: raw)
 """
 # [end:downsample]
 # The same downsampling as an InfluxDB task: the server runs it every hour by itself,
-# each time on the hour just gone (task.every), with no script running.
+# each time on the hour just gone (task.every), with no script running. Flux reads a
+# script from the top, so the task's option comes before the query that uses it.
+# [start:task]
 TASK = "downsample sensors_recent"
 TASK_FLUX = f"""
+option task = {{name: "{TASK}", every: 1h}}
+
 from(bucket: "{RAW}")
   |> range(start: -task.every)
   |> filter(fn: (r) => r._measurement == "environment")
   |> aggregateWindow(every: 15m, fn: mean, createEmpty: false, timeSrc: "_start")
   |> to(bucket: "{DOWNSAMPLED}")
 """
+# [end:task]
 COUNT = """
 from(bucket: bucket)
   |> range(start: start, stop: stop)
@@ -81,9 +86,10 @@ def schedule(client):
     for earlier in tasks.find_tasks(name=TASK):
         tasks.delete_task(earlier.id)
     org = client.organizations_api().find_organizations(org=client.org)[0]
-    # [start:task]
-    return tasks.create_task_every(TASK, TASK_FLUX, "1h", org)
-    # [end:task]
+    # [start:schedule]
+    request = TaskCreateRequest(flux=TASK_FLUX, org_id=org.id, status="active")
+    return tasks.create_task(task_create_request=request)
+    # [end:schedule]
 
 
 def count(client, bucket, start, stop):
