@@ -126,15 +126,17 @@ def test_downsampling_writes_means_into_a_bucket_with_its_own_retention(influx):
     assert 'to(bucket: "sensors_downsampled")' in tasks[0]["flux"]
     assert "range(start: -task.every)" in tasks[0]["flux"]
     assert lines[3] == "Task 'downsample sensors_recent': InfluxDB runs it every 1h, by itself"
-    # A task that is made is not yet a task that runs: run it now, and read the server's
-    # verdict on that run (the bound only keeps a stuck run from hanging the suite).
+    # A task that is made is not yet a task that runs: run it as the server would at the
+    # end of that hour, read the server's verdict on the run, and find the very means the
+    # script wrote (the bound only keeps a stuck run from hanging the suite).
     runs = f"/api/v2/tasks/{tasks[0]['id']}/runs"
-    run = json.loads(influx.request(runs, "{}"))
+    run = json.loads(influx.request(runs, json.dumps({"scheduledFor": hour["stop"]})))
     deadline = time.monotonic() + 60
     while run["status"] in ("scheduled", "started") and time.monotonic() < deadline:
         time.sleep(0.2)
         run = json.loads(influx.request(f"{runs}/{run['id']}"))
     assert run["status"] == "success", influx.request(f"{runs}/{run['id']}/logs")
+    assert influx.count("sensors_downsampled", "environment", **hour) == means
 
 
 # --- common pitfalls: the symptom, then the fix ---
