@@ -3,6 +3,7 @@ database with a real client, SQL_ECHO, the plot of 05 and the schema diagram of 
 
 import importlib.util
 import json
+import os
 import re
 import struct
 import subprocess
@@ -14,13 +15,14 @@ import tasks
 from utils.engine import engine
 from utils.paths import LESSON, ROOT
 from utils.scripts import ORM_OUTPUT, run_ok, run_twice
-from utils.settings import SETTINGS
+from utils.settings import CLOSED_PORT, SETTINGS
 
 
-def make(*args, stdin=None):
+def make(*args, stdin=None, env=None):
     return subprocess.run(
         ["make", "--no-print-directory", *args],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         input=stdin,
         capture_output=True,
         text=True,
@@ -119,6 +121,37 @@ def test_look_inside_each_database_with_a_real_client(mysql_conn, dynamodb, infl
     )[0]
     shown = f"{newest['_time']}  {newest['_measurement']}"
     assert shown in points.stdout and f"{newest['_field']}={newest['_value']}" in points.stdout
+
+
+@pytest.mark.parametrize(
+    ("target", "setting", "value"),
+    [
+        ("mysql-shell", "MYSQL_PORT", CLOSED_PORT),
+        ("dynamodb-items", "DYNAMODB_HOST", f"http://127.0.0.1:{CLOSED_PORT}"),
+        ("influx-points", "INFLUXDB_URL", f"http://127.0.0.1:{CLOSED_PORT}"),
+    ],
+)
+def test_a_look_at_a_server_that_is_down_names_it_where_and_the_start_command(
+    target, setting, value
+):
+    """One line, before any greeting: which server, where it was looked for, and the
+    command that starts it (not a raw `Connection refused` nor the client's own error)."""
+    proc = make(target, env={setting: value}, stdin="")
+    assert proc.returncode != 0 and proc.stdout == ""
+    server = {"mysql-shell": "mysql", "dynamodb-items": "dynamodb", "influx-points": "influxdb"}
+    where = f"127.0.0.1:{CLOSED_PORT}"
+    line = proc.stderr.splitlines()[0]
+    assert line.startswith(f"error: {server[target]} is not running at "), proc.stderr
+    assert where in line and line.endswith("`make services` starts it"), line
+    assert "try SHOW TABLES" not in proc.stderr
+
+
+def test_a_look_with_a_refused_token_names_it_and_the_fix_that_keeps_the_data(influx):
+    proc = make("influx-points", env={"INFLUXDB_TOKEN": "not-the-token"})
+    assert proc.stderr.splitlines()[0] == (
+        "error: influxdb answers, but refuses INFLUXDB_TOKEN (401 unauthorized): INFLUXDB_TOKEN "
+        "is exported in your shell: `unset INFLUXDB_TOKEN` to use .env's"
+    )
 
 
 def test_sql_echo_shows_the_statements_on_stderr_only(mysql_conn):

@@ -24,8 +24,19 @@ def main(argv):
     if len(argv) != 2 or argv[1] not in names:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
+    server = by_name(argv[1])
     try:
-        code = by_name(argv[1]).look(read_settings(), engine(for_up=False))
+        s, chosen = read_settings(), engine(for_up=False)
+        state, detail = server.probe(s)  # before any greeting: a look at nothing says so
+        if state == "down":
+            raise Fail(
+                f"{server.name} is not running at {server.describe(s)} ({detail}): "
+                f"`{command('services')}` starts it"
+            )
+        if state == "refused":
+            advice = server.reset_advice(chosen, detail)
+            raise Fail(f"{server.name} answers, but refuses {detail}: {advice}")
+        code = server.look(s, chosen)
     except urllib.error.HTTPError as exc:  # it answered, but refused or failed the request
         print(
             f"error: the server answered {exc.code} {exc.reason}: `{command('doctor')}` checks the "
@@ -33,9 +44,12 @@ def main(argv):
             file=sys.stderr,
         )
         return 1
-    except (Fail, OSError, subprocess.SubprocessError) as exc:
+    except Fail as exc:
+        print(redact(f"error: {exc}"), file=sys.stderr)
+        return 1
+    except (OSError, subprocess.SubprocessError) as exc:  # it went away while we looked
         status = command("services-status")
-        print(redact(f"error: {exc}. Is it running? `{status}` says."), file=sys.stderr)
+        print(redact(f"error: {server.name}: {exc}. `{status}` says why"), file=sys.stderr)
         return 1
     return code or 0  # the mysql client's own exit code
 
