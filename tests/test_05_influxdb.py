@@ -1,8 +1,12 @@
 """05: influxdb-client writes and queries InfluxDB 2; read back through the HTTP API."""
 
+import os
+import re
+import subprocess
 from collections import defaultdict
 from datetime import datetime
 
+import pytest
 from dotenv import dotenv_values
 
 from utils.paths import LESSON, ROOT
@@ -60,10 +64,52 @@ def test_unreachable_server_is_one_actionable_line():
         )
 
 
-def test_wrong_token_names_the_settings_to_check():
-    env = {"INFLUXDB_TOKEN": "not-the-token"}
-    assert_one_line_error(run_script("05", "write.py", env=env), "401", "INFLUXDB_TOKEN")
-    assert_one_line_error(run_script("05", "query.py", env=env), "401", "INFLUXDB_TOKEN")
+@pytest.mark.parametrize(
+    ("setting", "value", "refused"),
+    [
+        ("INFLUXDB_TOKEN", "not-the-token", "401"),
+        ("INFLUXDB_ORG", "no_such_org", "organization name"),
+        ("INFLUXDB_BUCKET", "no_such_bucket", "bucket"),
+    ],
+)
+def test_a_refused_setting_is_named_alone(influx, setting, value, refused):
+    """The server says which setting it refused: the line names that one, not all three."""
+    for script in ("write.py", "query.py"):
+        line = assert_one_line_error(run_script("05", script, env={setting: value}), refused)
+        named = {
+            name for name in ("INFLUXDB_TOKEN", "INFLUXDB_ORG", "INFLUXDB_BUCKET") if name in line
+        }
+        assert named == {setting}, line
+        assert f"{setting} (exported in your shell, which overrides .env)" in line
+
+
+@pytest.mark.alone  # replaces the scripts' token, which every other test uses
+def test_a_wrong_token_in_dot_env_is_fixed_by_the_command_the_line_gives(influx):
+    env_file = ROOT / ".env"
+    text = env_file.read_text()
+    env_file.write_text(re.sub(r"(?m)^INFLUXDB_TOKEN=.*$", "INFLUXDB_TOKEN=not-the-token", text))
+    as_a_student = {k: v for k, v in os.environ.items() if k != "INFLUXDB_TOKEN"}
+    try:
+        line = assert_one_line_error(run_script("05", "write.py", base_env=as_a_student), "401")
+        assert line.endswith(
+            "Check INFLUXDB_TOKEN in .env: `make services` (from the repository root) makes "
+            "the lesson's token and writes it into .env"
+        ), line
+        fixed = subprocess.run(
+            ["make", "--no-print-directory", "services"],
+            cwd=ROOT,
+            env=as_a_student,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+        assert run_script("05", "write.py", base_env=as_a_student).returncode == 0
+    finally:
+        token = dotenv_values(env_file)["INFLUXDB_TOKEN"]
+        if token == "not-the-token":  # the fix failed: the old line back, as it was
+            env_file.write_text(text)
+        SETTINGS["INFLUXDB_TOKEN"] = influx.token = dotenv_values(env_file)["INFLUXDB_TOKEN"]
 
 
 def test_section_env_example_matches_the_root_one():

@@ -247,7 +247,7 @@ def check_server(server, s, engine):
     if state == "foreign":  # another program on the port: it was sent nothing
         return report("FAIL", name, detail.removeprefix(f"{name}: "))
     if state == "refused":
-        advice = server.reset_advice(engine)
+        advice = server.reset_advice(engine, detail)
         return report("FAIL", name, f"answers, but refuses {detail}: {advice}")
     if port_in_use(port, host or "127.0.0.1"):
         found = holder(port, server.daemon, engine, engine == "docker")

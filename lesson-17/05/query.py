@@ -40,7 +40,10 @@ def main():
             # [end:query]
         except ApiException as exc:
             reason = exc.message or exc.reason
-            sys.exit(f"error: InfluxDB refused the query: {exc.status} {reason}. {check_message()}")
+            sys.exit(
+                f"error: InfluxDB refused the query: {exc.status} {reason}. "
+                + check_message(exc.status, reason)
+            )
 
     rows = [record.values for table in tables for record in table.records]
     if not rows:

@@ -49,7 +49,21 @@ def where(name):
     return f"{name} in .env" if name in dotenv_values(find_dotenv()) else f"{name} (default)"
 
 
-def check_message():
+def check_message(status, reason):
+    """What to check, by what the server refused: the token (401), the org or the bucket
+    (its message names the one it did not find)."""
+    if status == 401 and "INFLUXDB_TOKEN" in EXPORTED:
+        windows = platform.system() == "Windows"
+        unset = "Remove-Item Env:INFLUXDB_TOKEN" if windows else "unset INFLUXDB_TOKEN"
+        return f"Check {where('INFLUXDB_TOKEN')}: `{unset}` to use .env's."
+    if status == 401:
+        return (
+            f"Check {where('INFLUXDB_TOKEN')}: `{task('services')}` (from the repository "
+            "root) makes the lesson's token and writes it into .env"
+        )
+    for name, word in (("INFLUXDB_ORG", "organization"), ("INFLUXDB_BUCKET", "bucket")):
+        if word in str(reason):
+            return f"Check {where(name)}."
     names = ", ".join(where(n) for n in ("INFLUXDB_TOKEN", "INFLUXDB_ORG", "INFLUXDB_BUCKET"))
     return f"Check {names}."
 

@@ -53,8 +53,9 @@ def main():
 
     if errors:
         exc = errors[0]
-        reason = f"{getattr(exc, 'status', '')} {getattr(exc, 'message', None) or exc}".strip()
-        sys.exit(f"error: InfluxDB refused the write: {reason}. {check_message()}")
+        status, message = getattr(exc, "status", None), getattr(exc, "message", None) or exc
+        reason = f"{status or ''} {message}".strip()
+        sys.exit(f"error: InfluxDB refused the write: {reason}. {check_message(status, message)}")
     print(f"Wrote {sum(written)} points to bucket {target!r} in batches of {BATCH_SIZE}")
     print(f"{len(SENSORS)} sensors x {MINUTES} minutes from {START:%Y-%m-%d %H:%M} UTC")
 

@@ -121,7 +121,7 @@ def reset(s, plan):
     return f"deleted {len(plan)} table(s){': ' + ', '.join(plan) if plan else ''}"
 
 
-def reset_advice(engine):
+def reset_advice(engine, detail=""):
     return "DynamoDB Local takes any key of letters and digits: fix the setting in .env"
 
 

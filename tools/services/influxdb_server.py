@@ -230,7 +230,15 @@ def ensure_lesson_token(s):
     )
 
 
-def reset_advice(engine):
+def reset_advice(engine, detail="INFLUXDB_ADMIN_TOKEN"):
+    """How to make the server take .env's settings, for the setting it refused (`detail`,
+    as probe() says it). The scripts' token is made anew by `services` without losing a
+    point; only the operator's token, fixed when the data was created, needs a reset."""
+    if detail.startswith("INFLUXDB_TOKEN") and "INFLUXDB_TOKEN" in os.environ:
+        unset = unset_command(["INFLUXDB_TOKEN"])
+        return f"INFLUXDB_TOKEN is exported in your shell: `{unset}` to use .env's"
+    if detail.startswith(("INFLUXDB_TOKEN", "the first-time setup")):
+        return f"`{command('services')}` makes the scripts' own token and writes it into .env"
     if engine == "docker":
         return (
             "the volume keeps the token it was set up with: put that one in .env, or "

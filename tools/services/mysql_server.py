@@ -220,7 +220,7 @@ def mark_as_the_lessons(s):
         )
 
 
-def reset_advice(engine):
+def reset_advice(engine, detail=""):
     """How to make the server take .env's credentials again."""
     if engine == "docker":
         return (

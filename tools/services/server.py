@@ -35,7 +35,8 @@ class Server:
     prepare: Callable  # prepare(s): as the operator, the scripts' own account or token
     reset_plan: Callable  # reset_plan(s) -> [what reset would delete: the lesson's own]
     reset: Callable  # reset(s, plan) -> one line: what was deleted
-    reset_advice: Callable  # reset_advice(engine) -> how to make it take .env's credentials
+    reset_advice: Callable  # reset_advice(engine, detail) -> how to make it take the
+    # setting it refused (detail: as check() names it)
     look: Callable  # look(s, engine): show what it holds, with a real client (make *-shell)
 
     @classmethod

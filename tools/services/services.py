@@ -228,7 +228,8 @@ def status():
         if state == "foreign":  # another program holds the port: it was sent nothing
             bad.append(detail)
         elif state == "refused":
-            bad.append(f"{server.name} answers but refuses {detail}: {server.reset_advice(chosen)}")
+            advice = server.reset_advice(chosen, detail)
+            bad.append(f"{server.name} answers but refuses {detail}: {advice}")
         elif state == "down":
             bad.append(
                 f"{server.name}: nothing answers ({detail}). Start it with: {command('services')}"
