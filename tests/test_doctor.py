@@ -4,8 +4,11 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+
+import pytest
 
 from utils.paths import ROOT
 from utils.settings import CLOSED_PORT, NAMESPACE, SETTINGS
@@ -85,10 +88,19 @@ def test_doctor_names_each_provoked_cause_and_its_fix(mysql_conn, dynamodb, infl
     assert "problem(s)" in proc.stdout.splitlines()[-1]
 
 
-def test_doctor_tells_a_stopped_server_from_a_port_held_by_another_program(mysql_conn):
+def test_doctor_tells_a_stopped_server_from_a_port_held_by_another_program(tmp_path, mysql_conn):
+    # This checkout's MySQL runs, on .env's port: asked for another, doctor says so.
     _, verdicts = doctor(MYSQL_PORT=CLOSED_PORT)
     verdict, message = only(verdicts, "mysql")
-    assert verdict == "FAIL" and message.endswith("`make services` starts it")
+    assert verdict == "FAIL" and message.startswith(
+        f"this checkout's mysql runs on port {SETTINGS['MYSQL_PORT']}, but MYSQL_PORT, "
+        f"exported in your shell, asks for {CLOSED_PORT}"
+    )
+    # A checkout whose servers were never started: its MySQL is not running.
+    lines = (ROOT / ".env.example").read_text().splitlines() + [f"MYSQL_PORT={CLOSED_PORT}"]
+    _, fails = doctor_in(checkout_copy(tmp_path, lines))
+    (line,) = [line for line in fails if line.startswith("FAIL  mysql")]
+    assert line.endswith("`make services` starts it") and "not running" in line, line
     # InfluxDB's port answers HTTP, not the MySQL protocol: something else holds it.
     _, verdicts = doctor(MYSQL_PORT=SETTINGS["INFLUXDB_PORT"])
     verdict, message = only(verdicts, "mysql")
@@ -245,3 +257,44 @@ def test_doctor_says_what_apple_silicon_needs_under_docker(monkeypatch, capsys):
         assert bool(warned) is said, (machine, lines)
         if said:
             assert "Use Rosetta for x86_64/amd64 emulation on Apple Silicon" in warned[0]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.alone  # moves this checkout's MySQL to another port and back
+def test_a_server_of_ours_on_another_port_is_said_so_and_services_moves_it(mysql_conn):
+    """Not "not running": it runs, on the port of an earlier .env; `make services` moves it
+    (natively: restarts it there; under Docker: recreates the container)."""
+    env_file = ROOT / ".env"
+    text = env_file.read_text()
+    old, new = SETTINGS["MYSQL_PORT"], str(free_port())
+    env_file.write_text(re.sub(r"(?m)^MYSQL_PORT=.*$", f"MYSQL_PORT={new}", text))
+    try:
+        _, verdicts = doctor()
+        assert only(verdicts, "mysql") == (
+            "FAIL",
+            f"this checkout's mysql runs on port {old}, but .env asks for {new}: "
+            "`make services` moves it there",
+        )
+        moved = make_services()
+        assert moved.returncode == 0, moved.stdout + moved.stderr
+        _, verdicts = doctor()
+        assert only(verdicts, "mysql")[0] == "ok"
+    finally:  # back where it was, for the other tests
+        env_file.write_text(text)
+        back = make_services()
+        assert back.returncode == 0, back.stdout + back.stderr
+
+
+def make_services():
+    return subprocess.run(
+        ["make", "--no-print-directory", "services"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

@@ -27,7 +27,7 @@ from .install import (
     version_mismatches,
 )
 from .platforms import command, emulation_note, unset_command, venv_python
-from .services import influxdb_server
+from .services import influxdb_server, services
 from .services.builds import compose_plugin_present, which
 from .services.common import ROOT, Fail
 from .services.env_settings import (
@@ -258,7 +258,38 @@ def check_server(server, s, engine):
             f"port {port} is held by {who}, which does not answer as {name} ({detail}): "
             "stop it, or choose another port in .env",
         )
+    ours = ports_of(server.daemon.pid()) if engine == "native" else None
+    elsewhere = [p for p in ours or services.published_ports(name) if str(p) != str(port)]
+    if elsewhere:  # ours, but on the port of an earlier .env
+        return report(
+            "FAIL",
+            name,
+            f"this checkout's {name} runs on port {', '.join(map(str, elsewhere))}, but "
+            f"{asks(server)} asks for {port}: `{command('services')}` moves it there",
+        )
     report("FAIL", name, f"not running ({server.describe(s)}): `{command('services')}` starts it")
+
+
+PORT_SETTING = {"mysql": "MYSQL_PORT", "dynamodb": "DYNAMODB_HOST", "influxdb": "INFLUXDB_URL"}
+
+
+def asks(server):
+    """Where the port a server should have comes from: .env, or the shell that overrides it."""
+    setting = PORT_SETTING[server.name]
+    return f"{setting}, exported in your shell," if setting in exported_overrides() else ".env"
+
+
+def ports_of(pid):
+    """The TCP ports a process of ours listens on (psutil), [] when none can be seen."""
+    if pid is None:
+        return []
+    import psutil
+
+    try:
+        found = psutil.Process(pid).net_connections("tcp")
+    except psutil.Error:  # gone, or another user's
+        return []
+    return sorted({c.laddr.port for c in found if c.status == psutil.CONN_LISTEN})
 
 
 def in_venv(venv):

@@ -55,18 +55,35 @@ def compose(*args):
         raise Fail(f"docker compose {' '.join(args)} failed")
 
 
-def compose_health():
-    """{server: health} from `docker compose ps` (a JSON array, or one object a line)."""
+def compose_ps():
+    """The rows of `docker compose ps` (a JSON array, or one object a line)."""
     try:
         out = subprocess.run(
             [*COMPOSE, "ps", "--format", "json"], capture_output=True, text=True
         ).stdout.strip()
     except OSError:
-        return {}
+        return []
     if not out:
-        return {}
-    rows = json.loads(out) if out.startswith("[") else [json.loads(x) for x in out.splitlines()]
-    return {row.get("Service"): row.get("Health") for row in rows}
+        return []
+    return json.loads(out) if out.startswith("[") else [json.loads(x) for x in out.splitlines()]
+
+
+def compose_health():
+    """{server: health} from `docker compose ps`."""
+    return {row.get("Service"): row.get("Health") for row in compose_ps()}
+
+
+def published_ports(name):
+    """The host ports this checkout's container of server `name` publishes (its Publishers)."""
+    rows = [row for row in compose_ps() if row.get("Service") == name]
+    return sorted(
+        {
+            p["PublishedPort"]
+            for r in rows
+            for p in r.get("Publishers") or []
+            if p.get("PublishedPort")
+        }
+    )
 
 
 def runs_as_root(pid):
