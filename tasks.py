@@ -74,6 +74,9 @@ def with_fresh_secrets(text):
     )
 
 
+LOCAL = ("127.0.0.1", "localhost", "::1")  # the lesson's own servers, not a managed MySQL
+
+
 def with_operator_secrets(text):
     """An .env from before the lesson's own MySQL user and InfluxDB token: (new text,
     what changed). Its root password becomes MYSQL_ROOT_PASSWORD (set-up only) and the
@@ -97,6 +100,20 @@ def with_operator_secrets(text):
             r"(?m)^(MYSQL_PASSWORD=.*)$", lambda m: f"{m[1]}\nMYSQL_ROOT_PASSWORD={root}", text
         )
         notes.append("root's password is MYSQL_ROOT_PASSWORD, for set-up only")
+    elif values.get("MYSQL_USER") == "root" and values.get("MYSQL_HOST", LOCAL) in LOCAL:
+        # A current .env, edited to log in as root: the lesson's server has its own user
+        # for the scripts (root's password stays MYSQL_ROOT_PASSWORD, for set-up only).
+        text = re.sub(r"(?m)^MYSQL_USER=.*$", "MYSQL_USER=lesson", text)
+        if values.get("MYSQL_PASSWORD") == values.get("MYSQL_ROOT_PASSWORD"):  # not root's
+            text = re.sub(
+                r"(?m)^MYSQL_PASSWORD=.*$",
+                lambda _: f"MYSQL_PASSWORD={secrets.token_hex(16)}",
+                text,
+            )
+        notes.append(
+            f"the scripts now log in to MySQL as `lesson`, not root (`{command('services')}` "
+            "makes that user)"
+        )
     if "INFLUXDB_ADMIN_TOKEN" not in values and "INFLUXDB_TOKEN" in values:
         admin = values["INFLUXDB_TOKEN"]
         text = re.sub(

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from dotenv import dotenv_values
 
 from utils.paths import ROOT
 from utils.settings import CLOSED_PORT, NAMESPACE, SETTINGS
@@ -226,18 +227,50 @@ def test_doctor_names_a_lesson_file_that_hides_a_package(tmp_path):
     ) in fails
 
 
-def test_doctor_warns_when_the_scripts_would_log_in_as_root(tmp_path):
+def test_doctor_warns_when_the_scripts_would_log_in_as_root(tmp_path, mysql_conn):
+    """The warning's advice is true: `make install` moves .env to the lesson's own user, and
+    then (after `make services`, which makes that user) the scripts log in as it."""
     lines = [
         "MYSQL_USER=root" if line.startswith("MYSQL_USER=") else line
-        for line in (ROOT / ".env.example").read_text().splitlines()
+        for line in (ROOT / ".env").read_text().splitlines()
     ]
-    proc, _ = doctor_in(checkout_copy(tmp_path, lines))
+    folder = checkout_copy(tmp_path, lines)
+    shutil.copy(ROOT / "tasks.py", folder)
+    proc, _ = doctor_in(folder)
     warned = [line for line in proc.stdout.splitlines() if "MYSQL_USER is root" in line]
     assert len(warned) == 1 and warned[0].startswith("warn  .env"), proc.stdout
-    proc, _ = doctor_in(
-        checkout_copy(tmp_path / "lesson", (ROOT / ".env.example").read_text().splitlines())
+    assert warned[0].endswith("(`make install` moves .env to the lesson's own user)")
+    install = subprocess.run(
+        [sys.executable, "tasks.py", "--venv", str(ROOT / ".venv"), "install"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
     )
+    assert "the scripts now log in to MySQL as `lesson`, not root" in install.stdout, (
+        install.stdout + install.stderr
+    )
+    moved = dotenv_values(folder / ".env")
+    assert moved["MYSQL_USER"] == "lesson" and moved["MYSQL_PASSWORD"] == SETTINGS["MYSQL_PASSWORD"]
+    proc, _ = doctor_in(folder)
     assert "MYSQL_USER is root" not in proc.stdout
+    assert "ok    mysql     answers and accepts the settings" in proc.stdout, proc.stdout
+
+
+def test_a_managed_server_elsewhere_keeps_root_and_the_warning_says_what_to_do(
+    tmp_path, monkeypatch, capsys
+):
+    """Not the lesson's server: install leaves its user alone, and the warning says so."""
+    import tasks
+    from tools import doctor
+
+    text = "MYSQL_HOST=db.example.com\nMYSQL_USER=root\nMYSQL_PASSWORD=x\nMYSQL_ROOT_PASSWORD=y\n"
+    assert tasks.with_operator_secrets(text) == (text, [])
+    (tmp_path / ".env").write_text(text)
+    shutil.copy(ROOT / ".env.example", tmp_path)
+    monkeypatch.setattr(doctor, "ROOT", tmp_path)
+    doctor.check_env_file()
+    (warned,) = [line for line in capsys.readouterr().out.splitlines() if "is root" in line]
+    assert warned.endswith("(give them a user of their own on that server)"), warned
 
 
 def test_doctor_says_what_apple_silicon_needs_under_docker(monkeypatch, capsys):

@@ -122,11 +122,18 @@ def check_env_file():
             f"who read it knows: `{command('install')}` replaces them with random ones",
         )
     if re.search(r"(?m)^MYSQL_USER=root\s*$", env.read_text()):
+        host = (re.findall(r"(?m)^MYSQL_HOST=(.*)$", env.read_text()) or ["127.0.0.1"])[-1]
+        local = host.strip() in ("127.0.0.1", "localhost", "::1")
+        fix = (
+            f"`{command('install')}` moves .env to the lesson's own user"
+            if local  # tasks.py: with_operator_secrets
+            else "give them a user of their own on that server"
+        )
         report(
             "warn",
             ".env",
-            "MYSQL_USER is root: the scripts should not log in as the server's administrator "
-            f"(`{command('install')}` moves .env to the lesson's own user)",
+            f"MYSQL_USER is root: the scripts should not log in as the server's administrator "
+            f"({fix})",
         )
     missing = sorted(known - names(env))
     if missing:
