@@ -6,55 +6,47 @@ PYTHON ?= python3
 VENV := .venv
 TASKS = $(PYTHON) tasks.py --venv $(VENV)
 
-# `make check` asks a question (is the exercise done?), so it runs in make's question mode
-# (-q), where exit status 1 means "not yet" and make adds no error line of its own;
-# QUESTION (`+`) runs the recipe in that mode. `make -n check` only shows it, as before.
-ifeq ($(MAKECMDGOALS),check)
-ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
-MAKEFLAGS += -q
-QUESTION := +
-endif
-endif
+include tools/quietly.mk  # every target: a failure is status 1, without make's own line
 
 .PHONY: help install doctor services services-down services-status demo run reset mysql-shell dynamodb-items influx-points test practice check compose-cli bench lint format clean
 
 help:
-	@$(TASKS) help
+	$(RUN)@$(TASKS) help $(QUIETLY)
 install:
-	@$(TASKS) install
+	$(RUN)@$(TASKS) install $(QUIETLY)
 doctor:
-	@$(TASKS) doctor
+	$(RUN)@$(TASKS) doctor $(QUIETLY)
 services:
-	@$(TASKS) services
+	$(RUN)@$(TASKS) services $(QUIETLY)
 services-down:
-	@$(TASKS) services-down
+	$(RUN)@$(TASKS) services-down $(QUIETLY)
 services-status:
-	@$(TASKS) services-status
+	$(RUN)@$(TASKS) services-status $(QUIETLY)
 demo:
-	@$(TASKS) demo "$(or $(SECTION),all)" "$(PAUSE)"
+	$(RUN)@$(TASKS) demo "$(or $(SECTION),all)" "$(PAUSE)" $(QUIETLY)
 run:
-	@$(TASKS) run $(SCRIPT)
+	$(RUN)@$(TASKS) run $(SCRIPT) $(QUIETLY)
 reset:
-	@$(TASKS) reset
+	$(RUN)@$(TASKS) reset $(QUIETLY)
 mysql-shell:
-	@$(TASKS) mysql-shell
+	$(RUN)@$(TASKS) mysql-shell $(QUIETLY)
 dynamodb-items:
-	@$(TASKS) dynamodb-items
+	$(RUN)@$(TASKS) dynamodb-items $(QUIETLY)
 influx-points:
-	@$(TASKS) influx-points
+	$(RUN)@$(TASKS) influx-points $(QUIETLY)
 test:
-	@$(TASKS) test
+	$(RUN)@$(TASKS) test $(QUIETLY)
 practice:
-	@$(TASKS) practice
-check:  # exit 1 while a test is TODO, without make's error line: see practice/check.mk
-	$(QUESTION)@$(TASKS) check "$(EXERCISE)" "$(FILE)"
+	$(RUN)@$(TASKS) practice $(QUIETLY)
+check:
+	$(RUN)@$(TASKS) check "$(EXERCISE)" "$(FILE)" $(QUIETLY)
 compose-cli:
-	@$(TASKS) compose-cli
+	$(RUN)@$(TASKS) compose-cli $(QUIETLY)
 bench:
-	@$(TASKS) bench $(BENCH_ARGS)
+	$(RUN)@$(TASKS) bench $(BENCH_ARGS) $(QUIETLY)
 lint:
-	@$(TASKS) lint
+	$(RUN)@$(TASKS) lint $(QUIETLY)
 format:
-	@$(TASKS) format
+	$(RUN)@$(TASKS) format $(QUIETLY)
 clean:
-	@$(TASKS) clean
+	$(RUN)@$(TASKS) clean $(QUIETLY)

@@ -6,7 +6,6 @@ import ast
 import os
 import re
 import shlex
-import signal
 import subprocess
 import sys
 
@@ -17,12 +16,14 @@ from tools import platforms
 from utils.paths import LESSON, ROOT, lesson_files
 from utils.scripts import checkout_copy, run_script
 
+PRACTICE_1 = LESSON / "practice" / "1_user_management"
+
 ARGS = {"run": ["01/main.py"], "check": ["1"], "demo": ["01"]}  # targets that take some
 MAKE_VARS = {"run": "SCRIPT=01/main.py", "check": "EXERCISE=1", "demo": "SECTION=01"}
 
 
-def run(*argv, **kwargs):
-    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600, **kwargs)
+def run(*argv, cwd=ROOT, **kwargs):
+    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=600, **kwargs)
 
 
 def test_the_makefile_has_every_target_of_tasks_py_and_only_those():
@@ -42,6 +43,9 @@ def test_each_make_target_is_tasks_py_with_the_same_arguments(target):
     made = run("make", "--no-print-directory", "-n", target, *extra, env=env)
     assert made.returncode == 0, made.stderr
     command = shlex.split(made.stdout)
+    quietly = shlex.split(QUIETLY)  # every target ends a failure the same way
+    assert command[-len(quietly) :] == quietly, made.stdout
+    command = command[: -len(quietly)]
     while command[-1] == "":  # an optional make variable left empty
         command.pop()
     assert command == [
@@ -58,10 +62,30 @@ def test_each_make_target_is_tasks_py_with_the_same_arguments(target):
         assert plan.stdout.strip(), f"tasks.py -n {target} plans nothing"
 
 
+QUIETLY = re.search(r"(?m)^QUIETLY := (.*)$", (ROOT / "tools" / "quietly.mk").read_text())[1]
+
+
+def test_a_failed_target_ends_with_status_1_its_one_line_and_no_make_line():
+    """make's own `make: *** [Makefile:NN: demo] Error 2` only repeated the task's line:
+    every target runs in make's question mode (tools/quietly.mk), with real make here."""
+    said = "error: no section '09': choose 01, 02, 03, 04 or 05"
+    for argv, cwd, line in [
+        (["demo", "SECTION=9"], ROOT, said),  # tasks.py's usage error, status 2 inside
+        (["run", "SCRIPT=nope.py"], ROOT, "error: name a lesson script with its section"),
+        (["check", "FILE=mine.py"], PRACTICE_1, "error: there is no mine.py yet"),
+    ]:
+        proc = run("make", "--no-print-directory", *argv, cwd=cwd)
+        assert proc.returncode == 1, (argv, proc.returncode, proc.stderr)
+        (only,) = proc.stderr.splitlines()  # no make line after it
+        assert only.startswith(line), (argv, proc.stderr)
+    assert run("make", "--no-print-directory", "help").returncode == 0
+    shown = run("make", "--no-print-directory", "-n", "demo", "SECTION=9")  # -n: shown, not run
+    assert shown.returncode == 0 and shown.stdout.startswith("python3 tasks.py"), shown.stdout
+
+
 def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamodb, influx):
-    """The same output, and each its exact exit code. make exits 2 when a recipe fails, so
-    tasks.py's usage errors are 2 as well; `make check` with TODOs left is stopped by
-    SIGPIPE on purpose, to hide make's own error line (lesson-17/practice/check.mk)."""
+    """The same output, and each its exact exit code: tasks.py's usage errors are 2; make
+    ends every failure with 1 and no line of its own (tools/quietly.mk)."""
     pairs = [
         (["make", "--no-print-directory", "help"], ["python3", "tasks.py", "help"], 0, 0),
         (
@@ -73,13 +97,13 @@ def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamo
         (
             ["make", "--no-print-directory", "check"],
             ["python3", "tasks.py", "check"],
-            -signal.SIGPIPE,
+            1,
             2,
         ),
         (
             ["make", "--no-print-directory", "demo", "SECTION=9"],
             ["python3", "tasks.py", "demo", "9"],
-            2,
+            1,
             2,
         ),
     ]
@@ -87,8 +111,10 @@ def test_make_and_tasks_py_give_the_same_output_and_exit_code(mysql_conn, dynamo
         a, b = run(*with_make), run(*with_tasks)
         assert a.stdout == b.stdout, with_tasks
         assert (a.returncode, b.returncode) == (make_code, tasks_code), with_tasks
-        if a.returncode:  # the one-line error (Compose's progress on stderr varies in order)
-            assert a.stderr.splitlines()[:1] == b.stderr.splitlines()[:1], with_tasks
+        if a.returncode:  # the one-line error (Compose's progress on stderr varies in order),
+            # whose advice is typed as each was typed: `make check EXERCISE=1`, `... check 1`
+            same = [re.sub(r"`[^`]*`", "`...`", x.stderr.splitlines()[0]) for x in (a, b)]
+            assert same[0] == same[1], with_tasks
     # 02, not 01: tasks.py runs in this checkout's folders, and 01 writes its SQLite files
     # there, which a parallel worker's run of 01 would meet (02 keeps its data in memory).
     demo = run("python3", "tasks.py", "demo", "02")
@@ -230,10 +256,76 @@ def test_lesson_commands_chain_from_the_repository_root():
     assert both.returncode == 0 and "Name: Alice" in both.stdout, both.stderr
 
 
-def test_a_wrong_pause_value_is_named_as_such():
+def test_a_wrong_pause_value_says_what_to_type_instead():
     proc = run(sys.executable, "tasks.py", "demo", "01", "yes")
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "error: PAUSE is 1 (wait for Enter) or 0, not 'yes'"
+    assert proc.stderr.strip() == (
+        "error: PAUSE is 1 or 0, not 'yes': `python3 tasks.py demo all pause` waits for Enter "
+        "before each script"
+    )
+    made = run("make", "--no-print-directory", "demo", "SECTION=01", "PAUSE=yes")
+    assert made.stderr.splitlines()[0].endswith(
+        "`make demo PAUSE=1` waits for Enter before each script"
+    )
+
+
+def test_pause_without_a_terminal_says_how_to_run_the_demo_instead(mysql_conn, dynamodb, influx):
+    """No Enter can come (stdin closed): the line says what to run instead, and it runs."""
+    closed = subprocess.run(
+        ["make", "--no-print-directory", "demo", "SECTION=1", "PAUSE=1"],  # 1: section 01
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert closed.returncode != 0 and "Name: Alice" not in closed.stdout
+    line = closed.stderr.strip().splitlines()[0]
+    assert line.startswith("error: PAUSE waits for Enter, and there is no input: run it in a "), (
+        line
+    )
+    advice = re.search(r"`(make [^`]+)`$", line)[1]
+    assert advice == "make demo SECTION=01", line
+    instead = run(*shlex.split(advice), "--no-print-directory", stdin=subprocess.DEVNULL)
+    assert instead.returncode == 0 and "Name: Alice" in instead.stdout, instead.stderr
+
+
+def test_run_without_the_section_names_it_in_the_form_that_was_typed():
+    made = run("make", "--no-print-directory", "run", "SCRIPT=main.py")
+    assert made.stderr.splitlines()[0] == (
+        "error: name a lesson script with its section: `make run SCRIPT=01/main.py` (main.py is "
+        "in 01, 02, 03, 04)"
+    )
+    typed = run(sys.executable, "tasks.py", "run", "query.py")
+    assert typed.stderr.strip() == (
+        "error: name a lesson script with its section: `python3 tasks.py run 05/query.py`"
+    )
+    assert run("make", "--no-print-directory", "run", "SCRIPT=05/query.py").returncode in (0, 1)
+
+
+def test_check_knows_the_exercise_from_its_files_path(mysql_conn):
+    starter = "lesson-17/practice/1_user_management/starter.py"
+    proc = run("make", "--no-print-directory", "check", f"FILE={starter}")
+    assert "Exercise 1, user management: checking starter.py" in proc.stdout, proc.stderr
+    assert "say which exercise" not in proc.stderr
+
+
+def test_check_of_a_file_not_copied_yet_says_how_to_copy_it_and_the_copy_is_checked(mysql_conn):
+    mine = PRACTICE_1 / "mine.py"
+    assert not mine.exists()
+    try:
+        proc = run("make", "--no-print-directory", "check", "FILE=mine.py", cwd=PRACTICE_1)
+        line = proc.stderr.splitlines()[0]
+        assert line == (
+            "error: there is no mine.py yet: start from the starter, `cp starter.py mine.py`, "
+            "and write your code in the copy"
+        )
+        copied = run(*shlex.split(re.search(r"`(cp [^`]+)`", line)[1]), cwd=PRACTICE_1)
+        assert copied.returncode == 0, copied.stderr
+        proc = run("make", "--no-print-directory", "check", "FILE=mine.py", cwd=PRACTICE_1)
+        assert "Exercise 1, user management: checking mine.py" in proc.stdout, proc.stderr
+    finally:
+        mine.unlink(missing_ok=True)
 
 
 # What makes a test `alone` (make test runs it after the parallel part, by itself): it
