@@ -23,7 +23,6 @@ from tools.platforms import (
     for_this_os,
     script_command,
     tasks_py,
-    this_system,
     venv_python,
 )
 
@@ -136,6 +135,15 @@ def with_published_replaced(text):
         line = rf"(?m)^((?:export[ \t]+)?{name}[ \t]*=).*$"
         text = re.sub(line, lambda m, v=value: m[1] + v, text)
     return text, names
+
+
+FROM_MAKE = []  # [True] when make runs this process: main() reads it
+
+
+def typed(make_form, tasks_form):
+    """A task with its arguments as the student typed it: make's form when make runs us,
+    else tasks.py as this OS runs it."""
+    return make_form if FROM_MAKE else tasks_py(tasks_form)
 
 
 class Failed(Exception):
@@ -261,12 +269,18 @@ class Tasks:
         tasks.py demo 03: one section; PAUSE=1 or tasks.py demo all pause: wait for
         Enter before each script, for a class)"""
         section = "" if section == "all" else section
+        section = f"{int(section):02d}" if section.isdigit() else section  # SECTION=3 is 03
         chosen = [s for s in DEMO if not section or s.split("/")[0] == section]
         if not chosen:
             print(f"error: no section '{section}': choose 01, 02, 03, 04 or 05", file=sys.stderr)
             raise Failed(2)
         if pause not in ("", "0", "1", "pause"):
-            print(f"error: PAUSE is 1 (wait for Enter) or 0, not {pause!r}", file=sys.stderr)
+            wait = typed("make demo PAUSE=1", "demo all pause")
+            print(
+                f"error: PAUSE is 1 or 0, not {pause!r}: `{wait}` waits for Enter before each "
+                "script",
+                file=sys.stderr,
+            )
             raise Failed(2)
         self.services()
         for script in chosen:
@@ -276,7 +290,15 @@ class Tasks:
                 try:
                     input(f"    {script_command(script)}    [Enter to run]")
                 except EOFError:  # no terminal to press Enter in
-                    print("\nerror: PAUSE waits for Enter, and there is no input", file=sys.stderr)
+                    plain = typed(
+                        f"make demo{' SECTION=' + section if section else ''}",
+                        f"demo {section or 'all'}",
+                    )
+                    print(
+                        "\nerror: PAUSE waits for Enter, and there is no input: run it in a "
+                        f"terminal, or without the pauses: `{plain}`",
+                        file=sys.stderr,
+                    )
                     raise Failed(1) from None
             else:
                 print(f"    {script_command(script)}", flush=True)
@@ -287,7 +309,12 @@ class Tasks:
         or tasks.py run 03/main.py)"""
         path = (ROOT / "lesson-17" / script.removeprefix("lesson-17/")).resolve()
         if not script or not path.is_file():
-            print("error: name a lesson script, e.g. `run 03/main.py`", file=sys.stderr)
+            name = Path(script).name
+            sections = [s.split("/")[0] for s in DEMO if script and s.endswith("/" + name)]
+            example = f"{sections[0]}/{name}" if sections else "03/main.py"
+            hint = typed(f"make run SCRIPT={example}", f"run {example}")
+            where = f" ({name} is in {', '.join(sections)})" if len(sections) > 1 else ""
+            print(f"error: name a lesson script with its section: `{hint}`{where}", file=sys.stderr)
             raise Failed(2)
         self.ensure()
         self.sh(self.py, path.name, *args, cwd=path.parent)
@@ -347,17 +374,28 @@ class Tasks:
         mine.py; inside an exercise's folder: make check FILE=mine.py)"""
         here = Path.cwd().resolve()
         practice = ROOT / "lesson-17" / "practice"
-        if not exercise and here.parent == practice and here.name[:1].isdigit():
-            exercise = here.name.split("_")[0]  # run from inside the exercise's folder
+        chosen = (here / file).resolve() if file else here
+        for folder in (here, chosen.parent):  # inside the exercise's folder, or its file's
+            if not exercise and folder.parent == practice and folder.name[:1].isdigit():
+                exercise = folder.name.split("_")[0]
         if not exercise:
-            typed = "py tasks.py check 1" if this_system() == "Windows" else "make check EXERCISE=1"
+            which = typed("make check EXERCISE=1", "check 1")
             print(
-                f"error: say which exercise: {typed} (1 to 6), or run it inside the exercise's "
+                f"error: say which exercise: `{which}` (1 to 6), or run it inside the exercise's "
                 "folder",
                 file=sys.stderr,
             )
             raise Failed(2)
-        file = str((here / file).resolve()) if file else ""  # as typed where you are
+        if file and not chosen.is_file():
+            folder = next(iter(sorted(practice.glob(f"{exercise}_*"))), practice)
+            starter = os.path.relpath(folder / "starter.py", here)
+            print(
+                f"error: there is no {file} yet: start from the starter, `cp {starter} {file}`, "
+                "and write your code in the copy",
+                file=sys.stderr,
+            )
+            raise Failed(2)
+        file = str(chosen) if file else ""  # as typed where you are
         self.services(quiet=True)
         self.sh(self.py, "-m", "tools.practice", "check", exercise, *([file] if file else []))
 
@@ -426,6 +464,9 @@ TARGETS = [
 
 
 def main(argv):
+    # make puts MAKELEVEL in its recipes' environment. Taken out, so that what we start
+    # (pytest, and the tasks.py its tests run) does not pass for make's child.
+    FROM_MAKE[:] = [True] if os.environ.pop("MAKELEVEL", None) else []
     venv, dry_run = os.environ.get("VENV", ".venv"), False
     while argv and argv[0].startswith("-"):
         option = argv.pop(0)

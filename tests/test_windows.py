@@ -128,7 +128,7 @@ def test_a_lesson_script_in_its_folder_and_with_sql_echo(windows, mysql_conn):
     ("command", "cwd", "extra", "hint"),
     [
         ("py tasks.py deploy", ROOT, {}, "`py tasks.py help` lists them"),
-        ("py tasks.py check", ROOT, {}, "say which exercise: py tasks.py check 1 (1 to 6)"),
+        ("py tasks.py check", ROOT, {}, "say which exercise: `py tasks.py check 1` (1 to 6)"),
         ("py tasks.py help", ROOT, {}, "(py tasks.py demo 03: one section;"),
         ("python main.py", LESSON / "03", {"MYSQL_PORT": "1"}, "`py tasks.py services`"),
         ("python main.py", LESSON / "04", {"DYNAMODB_HOST": "http://127.0.0.1:1"},
