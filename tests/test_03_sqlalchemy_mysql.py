@@ -1,7 +1,12 @@
 """03: the 02 ORM code on a real MySQL-protocol server, read back with raw PyMySQL."""
 
+import os
+import re
+import subprocess
+
 import pytest
 
+from utils.paths import ROOT
 from utils.scripts import ORM_OUTPUT, assert_one_line_error, run_ok, run_script, run_twice
 from utils.settings import CLOSED_PORT, SETTINGS
 
@@ -193,3 +198,38 @@ def test_migrate_drops_its_database_only_when_it_holds_migrate_tables_alone(mysq
         with mysql_admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{scratch}`")
     assert run_script("03", "advanced_migrate.py").returncode == 0  # its own database, made afresh
+
+
+@pytest.mark.alone  # changes the lesson user's password on the server, then puts it back
+def test_a_new_password_in_dot_env_is_applied_by_the_command_the_line_gives(mysql_conn):
+    """A password changed in .env is refused by the server until `make services` gives it
+    to the lesson's user: no data has to go (the advice used to say `down -v`)."""
+    env_file = ROOT / ".env"
+    text = env_file.read_text()
+    env_file.write_text(re.sub(r"(?m)^MYSQL_PASSWORD=.*$", "MYSQL_PASSWORD=a-new-one", text))
+    as_a_student = {k: v for k, v in os.environ.items() if k != "MYSQL_PASSWORD"}
+    try:
+        line = assert_one_line_error(
+            run_script("03", "main.py", base_env=as_a_student), "refused the login"
+        )
+        assert line.endswith(
+            "Check MYSQL_USER in .env and MYSQL_PASSWORD in .env: `make services` (from the "
+            "repository root) gives the lesson's user the password in .env"
+        ), line
+        assert "down -v" not in line
+        assert services().returncode == 0
+        assert run_script("03", "main.py", base_env=as_a_student).lines == ORM_OUTPUT
+    finally:  # the old password back, on the server too, for the other tests
+        env_file.write_text(text)
+        back = services()
+        assert back.returncode == 0, back.stdout + back.stderr
+
+
+def services():
+    return subprocess.run(
+        ["make", "--no-print-directory", "services"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

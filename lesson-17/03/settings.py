@@ -206,8 +206,8 @@ def exit_unreachable(url, exc):
     if code == 1045:  # access denied: the server answers, but not to these credentials
         sys.exit(
             f"error: {server} refused the login: {reason}. Check {where('MYSQL_USER')} and "
-            f"{where('MYSQL_PASSWORD')}; after changing them, `{task('services')}` applies them "
-            "(with Docker, first `docker compose down -v`: a volume keeps its first password)"
+            f"{where('MYSQL_PASSWORD')}: `{task('services')}` (from the repository root) gives "
+            "the lesson's user the password in .env"
         )
     if code == 1044:  # the user may not use it (MySQL does not say whether it exists)
         sys.exit(

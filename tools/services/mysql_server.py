@@ -221,14 +221,17 @@ def mark_as_the_lessons(s):
 
 
 def reset_advice(engine, detail=""):
-    """How to make the server take .env's credentials again."""
-    if engine == "docker":
-        return (
-            "the volume keeps the password it was created with: put that one in .env, or "
-            f"`docker compose down -v` (deletes its data), then `{command('services')}`"
-        )
-    start = command("services")
-    return f"`{start}` restarts our server and applies .env's user, password and database"
+    """How to make the server take .env's credentials again. Under both engines `services`
+    sets the lesson user's password and database as root (ensure_lesson_account), data
+    kept. Only root's own password is fixed when a Docker volume is first set up (the
+    image's entrypoint initialises an empty data directory only)."""
+    fix = f"`{command('services')}` gives the lesson's user .env's password and database"
+    if engine != "docker":
+        return f"{fix} (it restarts our server if it must)"
+    return (
+        f"{fix}; if it says root is refused, the volume keeps the MYSQL_ROOT_PASSWORD it was "
+        "created with: put that one back in .env, or `docker compose down -v` (deletes its data)"
+    )
 
 
 def address(s):
