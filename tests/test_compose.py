@@ -195,7 +195,19 @@ def test_without_the_root_env_a_section_refuses_instead_of_using_a_public_passwo
             text=True,
         )
         assert proc.returncode != 0
-        assert "is not set, so run make install" in proc.stderr, proc.stderr
+        # The root .env exists (make install wrote it): what is missing is --env-file.
+        assert (
+            "is missing a value: is not set here: add --env-file ../../.env (the root .env, "
+            "which make install writes)" in proc.stderr
+        ), proc.stderr
+        advised = subprocess.run(
+            [*compose_command(), "--env-file", "../../.env", "config", "--quiet"],
+            cwd=LESSON / section,
+            env={k: v for k, v in os.environ.items() if k not in EXAMPLE},
+            capture_output=True,
+            text=True,
+        )
+        assert advised.returncode == 0, advised.stderr
 
 
 def test_no_compose_file_says_what_influxdb_latest_is_today():

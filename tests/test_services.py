@@ -182,3 +182,32 @@ def test_with_services_engine_docker_up_waits_for_the_engine_and_never_goes_nati
     monkeypatch.setattr(services, "docker_engine_present", late())
     services.wait_for_engine()  # answered on the third ask
     assert capsys.readouterr().out.count("waiting for the Docker engine to answer") == 2
+
+
+def test_status_under_docker_says_who_answers_instead_of_no_container_and_when_root_is_kept(
+    mysql_conn,
+):
+    """Under Docker, status used to say `NOT REACHABLE (compose reports no container)` while
+    another program served the port, and `nothing answers ... Start it` when the volume
+    kept another root password. Held in-process: here this checkout's native MySQL answers
+    on the port, as a section's own container would there (the rig runs the real case)."""
+    from tools.services import services
+    from tools.services.env_settings import read_settings
+    from tools.services.mysql_server import SERVER
+    from tools.services.owners import Holder, refusal
+
+    s = read_settings()
+    state, detail = services.container_trouble(SERVER, s, None)
+    assert state == "held" and detail.startswith(
+        f"mysql: port {s['MYSQL_PORT']} is held by this checkout's native mysql"
+    ), detail
+    state, detail = services.container_trouble(SERVER, s, "unhealthy")
+    assert state == "root" and "a volume keeps the one it was created with" in detail
+    assert detail.endswith("`docker compose down -v` (deletes its data), then `make services`")
+    container = Holder("the Docker container 03-mysql-1 (mysql:8.4)", "other",
+                       "`docker stop 03-mysql-1` (its volume keeps its data), or choose another "
+                       "port in .env")  # fmt: skip
+    assert refusal("mysql", 3306, container) == (
+        "mysql: port 3306 is held by the Docker container 03-mysql-1 (mysql:8.4): "
+        "`docker stop 03-mysql-1` (its volume keeps its data), or choose another port in .env"
+    )

@@ -46,6 +46,7 @@ class Holder:
 
     what: str
     kind: str
+    fix: str = ""  # when the kind's usual fix can be said more exactly (a container's name)
 
 
 def _docker_holder(port, engine):
@@ -63,8 +64,12 @@ def _docker_holder(port, engine):
         labels = dict(
             part.split("=", 1) for part in row.get("Labels", "").split(",") if "=" in part
         )
-        if labels.get("com.docker.compose.project") != PROJECT:
-            return Holder(f"the Docker container {row.get('Names')} ({row.get('Image')})", "other")
+        if labels.get("com.docker.compose.project") != PROJECT:  # e.g. a section's own project
+            name = row.get("Names")
+            fix = (
+                f"`docker stop {name}` (its volume keeps its data), or choose another port in .env"
+            )
+            return Holder(f"the Docker container {name} ({row.get('Image')})", "other", fix)
         folder = labels.get("com.docker.compose.project.working_dir", "")
         if folder and Path(folder).resolve() == ROOT:
             kind = "ours" if engine == "docker" else "our-other-engine"
@@ -253,4 +258,4 @@ def holder(port, daemon, engine, docker):
 
 def refusal(name, port, found):
     """One line: who holds the port and what to do about it."""
-    return f"{name}: port {port} is held by {found.what}: {FIXES[found.kind]}"
+    return f"{name}: port {port} is held by {found.what}: {found.fix or FIXES[found.kind]}"

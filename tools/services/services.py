@@ -227,7 +227,8 @@ def down(*options):
     return 0
 
 
-LABELS = {"ok": "healthy", "refused": "REFUSES", "down": "NOT REACHABLE", "foreign": "NOT OURS"}
+LABELS = {"ok": "healthy", "refused": "REFUSES", "down": "NOT REACHABLE", "foreign": "NOT OURS",
+          "root": "REFUSES ROOT"}  # fmt: skip
 
 
 def status():
@@ -237,13 +238,19 @@ def status():
     health = compose_health() if chosen == "docker" else {}
     for server in SERVERS:
         state, detail = server.probe(s)
-        if chosen == "docker" and state == "ok" and health.get(server.name) != "healthy":
-            state, detail = "down", f"compose reports {health.get(server.name) or 'no container'}"
+        if (
+            chosen == "docker"
+            and state in ("ok", "refused")
+            and health.get(server.name) != "healthy"
+        ):
+            state, detail = container_trouble(server, s, health.get(server.name))
         pid = server.daemon.pid() if chosen == "native" else None
         where = f"{chosen}, pid {pid}" if pid else chosen
         log(server.name, f"{LABELS[state]:<13} {server.describe(s)} ({where})")
         if state == "foreign":  # another program holds the port: it was sent nothing
             bad.append(detail)
+        elif state == "root":
+            bad.append(f"{server.name}: {detail}")
         elif state == "refused":
             advice = server.reset_advice(chosen, detail)
             bad.append(f"{server.name} answers but refuses {detail}: {advice}")
@@ -259,6 +266,29 @@ def status():
             file=sys.stderr,
         )
     return 1 if bad else 0
+
+
+ROOT_KEPT = (
+    "its container is unhealthy: the healthcheck logs in as root with .env's "
+    "MYSQL_ROOT_PASSWORD, and a volume keeps the one it was created with: put that one back "
+    "in .env, or `docker compose down -v` (deletes its data), then `{services}`"
+)
+
+
+def container_trouble(server, s, health):
+    """(state, detail) for a server that answers while Compose does not call this checkout's
+    container healthy: another program answers (a section's own compose project, say:
+    "foreign"), or MySQL's healthcheck fails as root, whose password a volume keeps from its
+    creation ("root"); else it is as good as down."""
+    port = server.address(s).port
+    if health is None:  # no container of ours: who answers, then?
+        found = holder(port, server.daemon, "docker", True)
+        if found is not None and found.kind != "ours":
+            return "foreign", refusal(server.name, port, found)
+        return "down", "compose reports no container"
+    if server.name == "mysql" and health == "unhealthy":
+        return "root", ROOT_KEPT.format(services=command("services"))
+    return "down", f"compose reports {health}"
 
 
 def restart(*names):
