@@ -464,9 +464,12 @@ TARGETS = [
 
 
 def main(argv):
-    # make puts MAKELEVEL in its recipes' environment. Taken out, so that what we start
-    # (pytest, and the tasks.py its tests run) does not pass for make's child.
+    # make puts MAKELEVEL and its flags in its recipes' environment (with -q: question
+    # mode, tools/quietly.mk). Taken out, so that what we start (pytest, and the make and
+    # tasks.py its tests run) neither passes for make's child nor inherits make's flags.
     FROM_MAKE[:] = [True] if os.environ.pop("MAKELEVEL", None) else []
+    for name in ("MAKEFLAGS", "MFLAGS"):
+        os.environ.pop(name, None)
     venv, dry_run = os.environ.get("VENV", ".venv"), False
     while argv and argv[0].startswith("-"):
         option = argv.pop(0)
