@@ -142,7 +142,7 @@ def test_a_file_that_does_not_load_is_reported_once_with_its_line(tmp_path):
 def test_check_without_an_exercise_says_how():
     proc = make_check()
     assert proc.returncode != 0
-    assert "make check EXERCISE=1 (1 to 6)" in proc.stdout + proc.stderr
+    assert "`make check EXERCISE=1` (1 to 6)" in proc.stdout + proc.stderr
 
 
 def test_the_sql_exercises_touch_only_a_database_that_is_the_lessons(mysql_admin):
