@@ -28,6 +28,8 @@ def main(argv):
     try:
         s, chosen = read_settings(), engine(for_up=False)
         state, detail = server.probe(s)  # before any greeting: a look at nothing says so
+        if state == "foreign":  # another program on the port: it was sent nothing
+            raise Fail(detail)
         if state == "down":
             raise Fail(
                 f"{server.name} is not running at {server.describe(s)} ({detail}): "
