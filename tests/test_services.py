@@ -198,7 +198,7 @@ def test_status_under_docker_says_who_answers_instead_of_no_container_and_when_r
 
     s = read_settings()
     state, detail = services.container_trouble(SERVER, s, None)
-    assert state == "held" and detail.startswith(
+    assert state == "foreign" and detail.startswith(
         f"mysql: port {s['MYSQL_PORT']} is held by this checkout's native mysql"
     ), detail
     state, detail = services.container_trouble(SERVER, s, "unhealthy")
