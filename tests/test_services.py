@@ -20,6 +20,22 @@ def test_mysql_answers_select_1_in_the_configured_database(mysql_conn):
         assert cur.fetchone() == (1, SETTINGS["MYSQL_DATABASE"])
 
 
+def test_the_lessons_database_keeps_any_text_a_student_types(mysql_conn, mysql_settings):
+    """Names like Zoë or 李 and emoji round-trip through the lesson's user, in a table
+    made with the database's defaults, as the ORM makes them. Seen failing on the native
+    MariaDB started without a character set (latin1: 1366 Incorrect string value)."""
+    text = "Zoë 李 🙂"
+    with mysql_conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS unicode_check")
+        cur.execute("CREATE TABLE unicode_check (name VARCHAR(20))")
+        try:
+            cur.execute("INSERT INTO unicode_check VALUES (%s)", (text,))
+            cur.execute("SELECT name FROM unicode_check")
+            assert cur.fetchone() == (text,)
+        finally:
+            cur.execute("DROP TABLE unicode_check")
+
+
 def test_dynamodb_local_lists_tables(dynamodb):
     assert "TableNames" in dynamodb.list_tables()
 

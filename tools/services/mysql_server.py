@@ -72,6 +72,11 @@ def _connect(s, database=True, timeout=3, admin=False, read_timeout=None):
     )
 
 
+# Any text a student types, emoji included: MariaDB's built-in default, latin1, refuses
+# them (1366 Incorrect string value). The server's default collation for it is kept.
+UNICODE = "CHARACTER SET utf8mb4"
+
+
 def _lesson_grants(s):
     """account, and the ON targets it should have: MYSQL_DATABASE and the databases named
     after it (`demo\\_%`: demo_migrations, a test worker's demo_gw0, ...), both for the
@@ -111,7 +116,8 @@ def ensure_lesson_account(s):
     only its rights. Rights it keeps are never taken away, not even for a moment (other
     clients are using them); only grants beyond them are revoked, one by one."""
     with _connect(s, database=False, admin=True) as conn, conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`")
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}` {UNICODE}")
+        cur.execute(f"ALTER DATABASE `{s['MYSQL_DATABASE']}` {UNICODE}")  # an older one's
         if s["MYSQL_USER"] == "root":
             return
         account, targets = _lesson_grants(s)
@@ -273,7 +279,7 @@ def _init_sql(s):
             f"ALTER USER {account} IDENTIFIED BY {pw};",
             f"GRANT ALL PRIVILEGES ON *.* TO {account} WITH GRANT OPTION;",
         ]
-    lines.append(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}`;")
+    lines.append(f"CREATE DATABASE IF NOT EXISTS `{s['MYSQL_DATABASE']}` {UNICODE};")
     lines += lesson_account_sql(s)
     return "\n".join(lines) + "\n"
 
@@ -352,6 +358,7 @@ def start(s):
         f"--secure-file-priv={files}",
         "--local-infile=0",
         "--skip-symbolic-links",  # no table files outside datadir (CREATE ... DATA DIRECTORY)
+        "--character-set-server=utf8mb4",  # MariaDB's built-in default is latin1
         "--console",
     ]
     init = _init_pipe(_init_sql(s))
