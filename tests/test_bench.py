@@ -4,9 +4,11 @@ import json
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
+from utils.engine import healthcheck_logins
 from utils.paths import ROOT
 
 BENCH = ROOT / "benchmarks" / "bench.py"
@@ -40,12 +42,14 @@ PATHS = {
 
 @pytest.mark.alone  # counts the server's connections
 def test_every_case_produces_numbers_a_json_and_a_real_png(tmp_path, mysql_conn, dynamodb, influx):
+    started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, BENCH, *TINY, "--out", tmp_path],
         capture_output=True,
         text=True,
         timeout=300,
     )
+    others = healthcheck_logins(time.monotonic() - started)  # 0 natively
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads((tmp_path / "bench.json").read_text())
     assert report["machine"]["cpus"] >= 1 and report["date"]
@@ -60,9 +64,11 @@ def test_every_case_produces_numbers_a_json_and_a_real_png(tmp_path, mysql_conn,
     n_plus_1 = {r["path"]: r["statements"] for r in report["results"] if r["case"] == "n+1"}
     assert n_plus_1 == {"lazy loading (N+1)": 11, "joinedload": 1, "selectinload": 2}
     logins = {r["path"]: r["connections"] for r in report["results"] if r["case"] == "pooling"}
-    assert logins["NullPool"] >= 10 and logins["QueuePool"] <= 2, logins
-    assert logins["NullPool, TLS off"] == logins["NullPool"], logins  # TLS changes no count
-    assert logins["QueuePool, pre-ping"] <= 2 and logins["one connection held"] == 1, logins
+    assert logins["NullPool"] >= 10 and logins["QueuePool"] <= 2 + others, logins
+    # TLS changes no count
+    assert abs(logins["NullPool, TLS off"] - logins["NullPool"]) <= others, logins
+    assert logins["QueuePool, pre-ping"] <= 2 + others, logins
+    assert 1 <= logins["one connection held"] <= 1 + others, logins
     requests = {r["path"]: r["requests"] for r in report["results"] if r["case"] == "influxdb"}
     assert requests["synchronous write of a list"] == 1, requests
     assert (tmp_path / "bench.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import tasks
+from utils.engine import healthcheck_logins
 from utils.paths import LESSON
 from utils.scripts import assert_one_line_error, run_ok, run_script, run_twice, section_folder
 from utils.settings import CLOSED_PORT
@@ -203,14 +204,15 @@ def test_pitfall_no_unique_constraint_lets_two_users_share_an_email(mysql_conn):
 
 @pytest.mark.alone  # counts the server's connections
 def test_pitfall_no_pool_opens_a_connection_per_query(mysql_conn):
-    before = server_connections(mysql_conn)
+    before, started = server_connections(mysql_conn), time.monotonic()
     lines = run_twice("03", "pitfall_no_pool.py").lines
     opened = server_connections(mysql_conn) - before
+    others = healthcheck_logins(time.monotonic() - started)
     assert lines == [
         "Pitfall: NullPool, 20 queries: 20 connections opened (a login each)",
         "Fix: the default QueuePool, 20 queries: 1 connection opened, reused",
     ]
-    assert 2 * 21 <= opened <= 2 * 25, opened  # two runs, as the server saw them
+    assert 2 * 21 <= opened <= 2 * 25 + others, opened  # two runs, as the server saw them
 
 
 def test_pitfall_unclosed_influx_writer_loses_the_queued_points(influx):

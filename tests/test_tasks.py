@@ -311,19 +311,20 @@ def test_check_knows_the_exercise_from_its_files_path(mysql_conn):
 
 
 def test_check_of_a_file_not_copied_yet_says_how_to_copy_it_and_the_copy_is_checked(mysql_conn):
-    mine = PRACTICE_1 / "mine.py"
+    name = f"mine{os.getpid()}.py"  # its own name: other tests ask about mine.py meanwhile
+    mine = PRACTICE_1 / name
     assert not mine.exists()
     try:
-        proc = run("make", "--no-print-directory", "check", "FILE=mine.py", cwd=PRACTICE_1)
+        proc = run("make", "--no-print-directory", "check", f"FILE={name}", cwd=PRACTICE_1)
         line = proc.stderr.splitlines()[0]
         assert line == (
-            "error: there is no mine.py yet: start from the starter, `cp starter.py mine.py`, "
+            f"error: there is no {name} yet: start from the starter, `cp starter.py {name}`, "
             "and write your code in the copy"
         )
         copied = run(*shlex.split(re.search(r"`(cp [^`]+)`", line)[1]), cwd=PRACTICE_1)
         assert copied.returncode == 0, copied.stderr
-        proc = run("make", "--no-print-directory", "check", "FILE=mine.py", cwd=PRACTICE_1)
-        assert "Exercise 1, user management: checking mine.py" in proc.stdout, proc.stderr
+        proc = run("make", "--no-print-directory", "check", f"FILE={name}", cwd=PRACTICE_1)
+        assert f"Exercise 1, user management: checking {name}" in proc.stdout, proc.stderr
     finally:
         mine.unlink(missing_ok=True)
 

@@ -48,6 +48,19 @@ def _started(pid):
         return None
 
 
+def open_files(process):
+    """What a process (its /proc folder) has open: socket:[INODE], paths. A busy server
+    closes connections all the time: one closed between listing its fds and reading it
+    is skipped, not taken as the process being gone."""
+    held = set()
+    for fd in (process / "fd").iterdir():
+        try:
+            held.add(os.readlink(fd))
+        except OSError:
+            continue
+    return held
+
+
 def started_here(inodes):
     """Does a process this checkout's `make services` started (its pid files) hold all
     these sockets? Any of its servers will do: a wrong port in .env then reaches one of
@@ -58,7 +71,7 @@ def started_here(inodes):
             pid = int(record["pid"])
             if _started(pid) != record.get("started"):
                 continue  # the number now belongs to another process
-            held = {os.readlink(fd) for fd in (PROC / str(pid) / "fd").iterdir()}
+            held = open_files(PROC / str(pid))
         except (OSError, ValueError, KeyError, TypeError):
             continue
         if all(f"socket:[{inode}]" in held for inode in inodes):

@@ -21,6 +21,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..listener_check import open_files
 from ..platforms import command
 from . import common
 from .common import ROOT, STATE
@@ -165,9 +166,8 @@ def _pid_of(inodes):
         if not proc.name.isdigit():
             continue
         try:
-            for fd in (proc / "fd").iterdir():
-                if os.readlink(fd) in target:
-                    return int(proc.name)
+            if open_files(proc) & target:
+                return int(proc.name)
         except OSError:  # gone, or another user's
             continue
     return None
