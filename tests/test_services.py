@@ -227,3 +227,31 @@ def test_status_under_docker_says_who_answers_instead_of_no_container_and_when_r
         "mysql: port 3306 is held by the Docker container 03-mysql-1 (mysql:8.4): "
         "`docker stop 03-mysql-1` (its volume keeps its data), or choose another port in .env"
     )
+
+
+def test_the_recorded_engine_is_never_read_half_written(monkeypatch):
+    """`make test`'s workers run `up` (which records the engine it chose) while others read
+    the record. Seen failing with a plain write_text: a reader met the emptied file and
+    stopped on "SERVICES_ENGINE must be docker, native or auto, not ''"."""
+    import threading
+
+    from tools.services import servers
+
+    monkeypatch.delenv("SERVICES_ENGINE", raising=False)
+    recorded = servers.ENGINE_FILE.read_text().strip()  # rewritten with its own value
+    done = threading.Event()
+
+    def writer():
+        for _ in range(3000):
+            servers.record_engine(recorded)
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = set()
+    try:
+        while not done.is_set():
+            seen.add(servers.ENGINE_FILE.read_text().strip())
+    finally:
+        thread.join()
+    assert seen == {recorded}, seen

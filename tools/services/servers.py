@@ -26,6 +26,14 @@ def docker_engine_present():
     return info.returncode == 0 and compose_plugin_present()
 
 
+def record_engine(chosen):
+    """Write what `up` chose, whole or not at all: a parallel `up` rewrites it while other
+    commands read it, and a half-written (empty) file was read as SERVICES_ENGINE=''."""
+    partial = ENGINE_FILE.with_name(f"engine.{os.getpid()}")
+    partial.write_text(chosen)
+    os.replace(partial, ENGINE_FILE)
+
+
 def engine(for_up):
     """docker or native: SERVICES_ENGINE, else (not for `up`) what `up` chose, else
     Docker when an engine with Compose answers."""

@@ -33,7 +33,7 @@ from .own_server import LOCAL_HOSTS
 from .owners import holder, refusal
 from .places import forget_gone_checkouts, private_state
 from .processes import process_facts
-from .servers import ENGINE_FILE, SERVERS, docker_engine_present, engine
+from .servers import SERVERS, docker_engine_present, engine, record_engine
 
 COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
 
@@ -142,14 +142,14 @@ def _up(s, chosen):
         except Fail as exc:  # say which server, and why (a volume with an old password...)
             status()
             raise Fail(f"{exc}: the lines above say which server, and the fix") from None
-        ENGINE_FILE.write_text(chosen)  # so that status and down find them
+        record_engine(chosen)  # so that status and down find them
         prepare_all(s)
         healthy = status()
         if healthy == 0:
             claim_database(s)
             summary(s)
         return healthy
-    ENGINE_FILE.write_text(chosen)
+    record_engine(chosen)
     for checkout in forget_gone_checkouts():
         log("data", f"deleted the servers' data of a checkout that is gone ({checkout})")
     for server in SERVERS:
