@@ -45,6 +45,40 @@ def test_influxdb_is_set_up_with_the_configured_bucket(influx):
     assert SETTINGS["INFLUXDB_BUCKET"] in {row["name"] for row in buckets}
 
 
+# For each server: a credential it refuses, with the setting its probe must name, and the
+# setting that points it at a port where nothing listens.
+WRONG_CREDENTIAL = {
+    "mysql": ("MYSQL_PASSWORD", "not-the-password", "MYSQL_USER/MYSQL_PASSWORD ("),
+    "dynamodb": ("AWS_ACCESS_KEY_ID", "has-a-dash", "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY ("),
+    "influxdb": ("INFLUXDB_TOKEN", "not-the-token", "INFLUXDB_TOKEN (401"),
+}
+CLOSED = {
+    "mysql": ("MYSQL_PORT", CLOSED_PORT),
+    "dynamodb": ("DYNAMODB_HOST", f"http://127.0.0.1:{CLOSED_PORT}"),
+    "influxdb": ("INFLUXDB_URL", f"http://127.0.0.1:{CLOSED_PORT}"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG_CREDENTIAL))
+def test_a_probe_tells_a_refused_credential_from_a_server_that_is_not_there(
+    name, mysql_conn, dynamodb, influx
+):
+    """The advice hangs on it: "refused" names the setting to fix, "down" the command
+    that starts the server. Each probe asks through its SDK (PyMySQL, botocore,
+    influxdb-client); a wrong mapping of the SDK's errors fails here."""
+    from tools.services.env_settings import read_settings
+    from tools.services.servers import by_name
+
+    server, s = by_name(name), read_settings()
+    assert server.probe(s) == ("ok", "")
+    setting, value, named = WRONG_CREDENTIAL[name]
+    state, detail = server.probe({**s, setting: value})
+    assert (state, detail[: len(named)]) == ("refused", named), detail
+    setting, value = CLOSED[name]
+    state, detail = server.probe({**s, setting: value})
+    assert state == "down" and detail, detail
+
+
 def services(command, env=None, checkout=ROOT):
     return subprocess.run(
         [sys.executable, "-m", "tools.services", command],

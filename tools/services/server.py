@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from ..platforms import command
 from .common import Fail
 from .own_server import NotOurs
 
@@ -22,6 +23,13 @@ def url_address(url, default_port):
     """The Address of an http://host:port URL."""
     parts = urlsplit(url)
     return Address(parts.hostname, parts.port or default_port)
+
+
+def answered(name, status, reason):
+    """The Fail for a server that answered a request with an error (its SDK raised it)."""
+    return Fail(
+        f"{name} answered {status} {reason}: `{command('doctor')}` checks the settings in .env"
+    )
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ Without one: real servers started natively (MariaDB, DynamoDB Local, InfluxDB 2.
 installed or built on first use, with data, logs and pid files in .services/.
 SERVICES_ENGINE=docker|native overrides the choice. Runs in the project's virtualenv
 (`make services` installs it first): probes speak each server's own protocol from
-Python (PyMySQL, signed HTTP), so the host needs no database client.
+Python (PyMySQL, botocore, influxdb-client), so the host needs no database client.
 
 One checkout owns the servers: before `up` starts or reuses one, owners.py says who
 holds its port, and anyone else's server (another checkout's, the other engine's,
