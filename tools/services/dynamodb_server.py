@@ -210,7 +210,7 @@ def plain(value):
 
 def look(s, engine):
     """Each table of the key: its item count and first items."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     client = _client(s)
     try:
@@ -226,6 +226,8 @@ def look(s, engine):
     except ClientError as exc:  # it answered, but refused or failed the request
         status = exc.response["ResponseMetadata"].get("HTTPStatusCode")
         raise answered(NAME, status, exc.response["Error"].get("Code")) from None
+    except BotoCoreError as exc:  # it went away while we looked: look.py says so
+        raise ConnectionError(str(exc)) from None
 
 
 SERVER = Server.of(sys.modules[__name__])  # no prepare(): DynamoDB Local has no accounts

@@ -1,14 +1,11 @@
 """InfluxDB 2.8 OSS, natively: built once from the Go module proxy, then run on loopback."""
 
-import csv
+import contextlib
 import json
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 from ..platforms import command, unset_command
 from .builds import apt_install, go_build, verified, which
@@ -17,7 +14,7 @@ from .env_settings import write_env_setting
 from .own_server import ensure_ours
 from .places import shared_copy
 from .processes import Daemon, wait_until
-from .server import Server, url_address
+from .server import Server, answered, url_address
 
 NAME = "influxdb"
 MODULE, VERSION = "github.com/influxdata/influxdb/v2", "v2.8.0"  # the compose image's version
@@ -31,63 +28,95 @@ class AdminTokenRefused(Fail):
     """INFLUXDB_ADMIN_TOKEN got 401: the server was set up with another operator token."""
 
 
-def _api(s, method, path, body=None, token=True, admin=False):
-    """A call to InfluxDB's HTTP API: with the scripts' token, or the operator's (admin)."""
-    try:
-        return _call(s, method, path, body, token, admin)
-    except urllib.error.HTTPError as exc:
-        if admin and exc.code == 401:
-            raise AdminTokenRefused(
-                "influxdb: the server refuses INFLUXDB_ADMIN_TOKEN (it was set up with another one)"
-            ) from None
-        raise
-
-
-def _call(s, method, path, body, token, admin):
+def _client(s, token="INFLUXDB_TOKEN"):
+    """influxdb-client's client with the scripts' token, the operator's, or none (token=None,
+    for the first-time setup): only for this checkout's own server, when it is on this
+    machine."""
     ensure_ours(NAME, address(s), daemon)  # no token, no set-up body to another's program
-    headers = {"Content-Type": "application/json"}
-    if token:
-        name = "INFLUXDB_ADMIN_TOKEN" if admin else "INFLUXDB_TOKEN"
-        headers["Authorization"] = f"Token {s[name]}"
-    data = json.dumps(body).encode() if body is not None else None
-    url = s["INFLUXDB_URL"].rstrip("/") + path
-    req = urllib.request.Request(url, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        body = resp.read()
-        return json.loads(body) if body else {}
+    from influxdb_client import InfluxDBClient  # here, not on top: it takes most of a second
+
+    value = s[token] if token else None
+    return InfluxDBClient(s["INFLUXDB_URL"], value, org=s["INFLUXDB_ORG"], timeout=10_000)
+
+
+@contextlib.contextmanager
+def _operator(s):
+    """The client as the operator (INFLUXDB_ADMIN_TOKEN), whose refusal is one line."""
+    with _client(s, "INFLUXDB_ADMIN_TOKEN") as client:
+        from influxdb_client.rest import ApiException  # after _client: only for our server
+
+        try:
+            yield client
+        except ApiException as exc:
+            if exc.status == 401:
+                raise AdminTokenRefused(
+                    "influxdb: the server refuses INFLUXDB_ADMIN_TOKEN (it was set up with "
+                    "another one)"
+                ) from None
+            raise
+
+
+def _health_passes(client):
+    from influxdb_client.service import HealthService
+
+    return HealthService(client.api_client).get_health().status == "pass"
+
+
+def _setup_allowed(client):
+    """Is the server waiting for its first-time setup (no user, org or token yet)?"""
+    from influxdb_client.service import SetupService
+
+    return SetupService(client.api_client).get_setup().allowed
 
 
 def _server_up(s):
-    return _api(s, "GET", "/health", token=False).get("status") == "pass"
+    with _client(s) as client:
+        return _health_passes(client)
 
 
 def probe(s):
-    """("ok" | "refused" | "down", detail): does it answer, and take the token, org, bucket?"""
-    try:
-        if not _server_up(s):
-            return "down", "/health does not pass"
-        if _api(s, "GET", "/api/v2/setup", token=False).get("allowed"):
-            return (
-                "refused",
-                f"the first-time setup (not done yet: `{command('services')}` does it)",
+    """("ok" | "refused" | "down", detail): does it answer, and take the token, org, bucket?
+    No answer at all (influxdb-client's connection errors) is "down" in Server.probe."""
+    with _client(s) as client:
+        from influxdb_client.rest import ApiException  # after _client: only for our server
+
+        try:
+            if not _health_passes(client):
+                return "down", "/health does not pass"
+        except ApiException as exc:  # starting, or another program's answer
+            return "down", f"/health answered HTTP {exc.status}"
+        try:
+            if _setup_allowed(client):
+                return (
+                    "refused",
+                    f"the first-time setup (not done yet: `{command('services')}` does it)",
+                )
+            found = client.buckets_api().find_buckets(
+                name=s["INFLUXDB_BUCKET"], org=s["INFLUXDB_ORG"]
             )
-        query = f"/api/v2/buckets?name={quote(s['INFLUXDB_BUCKET'])}&org={quote(s['INFLUXDB_ORG'])}"
-        if _api(s, "GET", query).get("buckets"):
-            return "ok", ""
-        return "refused", f"INFLUXDB_BUCKET (no bucket {s['INFLUXDB_BUCKET']!r} in the org)"
-    except urllib.error.HTTPError as exc:
-        if exc.code == 401:
-            return "refused", "INFLUXDB_TOKEN (401 unauthorized)"
-        return "refused", f"INFLUXDB_ORG (HTTP {exc.code} for org {s['INFLUXDB_ORG']!r})"
-    except (OSError, ValueError) as exc:
-        return "down", str(getattr(exc, "reason", exc))
+        except ApiException as exc:
+            if exc.status == 401:
+                return "refused", "INFLUXDB_TOKEN (401 unauthorized)"
+            if exc.status != 404 or not _message(exc).startswith("bucket "):
+                return "refused", f"INFLUXDB_ORG (HTTP {exc.status} for org {s['INFLUXDB_ORG']!r})"
+            found = None  # 404 `bucket "x" not found` (InfluxDB 2.8), not `organization name`
+    if found and found.buckets:
+        return "ok", ""
+    return "refused", f"INFLUXDB_BUCKET (no bucket {s['INFLUXDB_BUCKET']!r} in the org)"
 
 
-def buckets(s):
+def _message(exc):
+    """The message of InfluxDB's JSON error answer."""
+    try:
+        return json.loads(exc.body or "{}").get("message", "")
+    except (ValueError, AttributeError):  # not JSON, or not an object: not InfluxDB's
+        return ""
+
+
+def buckets(s, client):
     """The org's own buckets (not the _monitoring and _tasks system ones)."""
-    path = f"/api/v2/buckets?org={quote(s['INFLUXDB_ORG'])}&limit=100"
-    found = _api(s, "GET", path, admin=True)["buckets"]
-    return [b for b in found if not b["name"].startswith("_")]
+    found = client.buckets_api().find_buckets(org=s["INFLUXDB_ORG"], limit=100).buckets
+    return [b for b in found if not b.name.startswith("_")]
 
 
 def lesson_buckets(s):
@@ -99,45 +128,44 @@ def lesson_buckets(s):
 LESSON_TASKS = ("downsample sensors_recent",)  # lesson-17/05/performance_downsample.py's
 
 
-def tasks(s):
-    found = _api(s, "GET", f"/api/v2/tasks?org={quote(s['INFLUXDB_ORG'])}&limit=100", admin=True)
-    return [t for t in found["tasks"] if t["name"] in LESSON_TASKS]
+def tasks(s, client):
+    found = client.tasks_api().find_tasks(org=s["INFLUXDB_ORG"], limit=100)
+    return [t for t in found if t.name in LESSON_TASKS]
 
 
 def reset_plan(s):
     """What `reset` would delete: the lesson's buckets and tasks that exist."""
-    plan = [b["name"] for b in buckets(s) if b["name"] in lesson_buckets(s)]
-    return plan + [f"task {t['name']!r}" for t in tasks(s)]
+    with _operator(s) as client:
+        plan = [b.name for b in buckets(s, client) if b.name in lesson_buckets(s)]
+        return plan + [f"task {t.name!r}" for t in tasks(s, client)]
 
 
-def make_bucket(s, name):
+def make_bucket(s, name, client=None):
     """A bucket of the org, kept forever, unless it has one of that name already."""
-    if name not in {b["name"] for b in buckets(s)}:
-        body = {"name": name, "orgID": _org_id(s), "retentionRules": []}
-        _api(s, "POST", "/api/v2/buckets", body, admin=True)
+    with contextlib.ExitStack() as stack:
+        client = client or stack.enter_context(_operator(s))
+        if name not in {b.name for b in buckets(s, client)}:  # no retention rule: forever
+            client.buckets_api().create_bucket(bucket_name=name, org=s["INFLUXDB_ORG"])
 
 
-def delete_buckets(s, names):
-    for bucket in buckets(s):
-        if bucket["name"] in names:
-            _api(s, "DELETE", f"/api/v2/buckets/{bucket['id']}", admin=True)
+def delete_buckets(s, names, client=None):
+    with contextlib.ExitStack() as stack:
+        client = client or stack.enter_context(_operator(s))
+        for bucket in buckets(s, client):
+            if bucket.name in names:
+                client.buckets_api().delete_bucket(bucket)
 
 
 def reset(s, plan):
     """Delete the lesson's buckets and tasks (the plan); create INFLUXDB_BUCKET again."""
-    for task in tasks(s):
-        if f"task {task['name']!r}" in plan:
-            _api(s, "DELETE", f"/api/v2/tasks/{task['id']}", admin=True)
-    delete_buckets(s, plan)
-    make_bucket(s, s["INFLUXDB_BUCKET"])
+    with _operator(s) as client:
+        for task in tasks(s, client):
+            if f"task {task.name!r}" in plan:
+                client.tasks_api().delete_task(task.id)
+        delete_buckets(s, plan, client)
+        make_bucket(s, s["INFLUXDB_BUCKET"], client)
     names = ", ".join(plan) or "nothing"  # other buckets stay
     return f"deleted {names}; created {s['INFLUXDB_BUCKET']} empty"
-
-
-def _org_id(s):
-    return _api(s, "GET", f"/api/v2/orgs?org={quote(s['INFLUXDB_ORG'])}", admin=True)["orgs"][0][
-        "id"
-    ]
 
 
 LESSON_TOKEN = "lesson-17 scripts: the buckets and tasks of this org, nothing else"
@@ -149,37 +177,42 @@ LESSON_TOKEN = "lesson-17 scripts: the buckets and tasks of this org, nothing el
 SCRIPTS_USER = "lesson17-scripts"
 
 
-def _scripts_user(s, org):
+def _scripts_user(client, org):
     """The scripts' user's id: made once, and an owner of the org (nothing else)."""
+    from influxdb_client import AddResourceMemberRequestBody
+    from influxdb_client.rest import ApiException
+    from influxdb_client.service import OrganizationsService
+
     try:
-        users = _api(s, "GET", f"/api/v2/users?name={quote(SCRIPTS_USER)}", admin=True)["users"]
-    except urllib.error.HTTPError as exc:
-        if exc.code != 404:  # 404: no user of that name yet
+        users = client.users_api().find_users(name=SCRIPTS_USER).users
+    except ApiException as exc:
+        if exc.status != 404:  # 404: no user of that name yet
             raise
         users = []
-    made = {"name": SCRIPTS_USER}
-    user = users[0] if users else _api(s, "POST", "/api/v2/users", made, admin=True)
-    owners = _api(s, "GET", f"/api/v2/orgs/{org}/owners", admin=True).get("users") or []
-    if user["id"] not in {owner["id"] for owner in owners}:
-        _api(s, "POST", f"/api/v2/orgs/{org}/owners", {"id": user["id"]}, admin=True)
-    return user["id"]
+    user = users[0] if users else client.users_api().create_user(SCRIPTS_USER)
+    orgs = OrganizationsService(client.api_client)
+    owners = orgs.get_orgs_id_owners(org).users or []
+    if user.id not in {owner.id for owner in owners}:
+        orgs.post_orgs_id_owners(org, AddResourceMemberRequestBody(id=user.id))
+    return user.id
 
 
 def lesson_permissions(org_id):
     """The scripts' token: the org's buckets (their data, and new buckets such as
     performance_downsample.py's) and tasks (performance_downsample.py schedules one), and
     reading the org itself. No users, tokens, other orgs or settings."""
+    from influxdb_client import Permission, PermissionResource
+
     return [
-        {"action": action, "resource": {"type": kind, "orgID": org_id}}
+        Permission(action, PermissionResource(type=kind, org_id=org_id))
         for kind in ("buckets", "tasks")
         for action in ("read", "write")
-    ] + [{"action": "read", "resource": {"type": "orgs", "id": org_id}}]
+    ] + [Permission("read", PermissionResource(type="orgs", id=org_id))]
 
 
 def _rights(permissions):
     return sorted(
-        (p["action"], p["resource"]["type"], p["resource"].get("orgID") or p["resource"].get("id"))
-        for p in permissions
+        (p.action, p.resource.type, p.resource.org_id or p.resource.id) for p in permissions
     )
 
 
@@ -191,38 +224,37 @@ def prepare(s):
 def ensure_lesson_token(s):
     """INFLUXDB_TOKEN works and is not the operator's, or a new one is made and written
     into .env (InfluxDB makes token values itself: none can be chosen in advance)."""
-    org = _org_id(s)
-    user = _scripts_user(s, org)
-    tokens = _api(s, "GET", "/api/v2/authorizations", admin=True)["authorizations"]
-    current = [a for a in tokens if s["INFLUXDB_TOKEN"] and a.get("token") == s["INFLUXDB_TOKEN"]]
-    if (
-        current
-        and current[0].get("userID") == user
-        and _rights(current[0]["permissions"]) == _rights(lesson_permissions(org))
-    ):
-        return  # the scripts' own, of their own user, with exactly the rights they need
-    if "INFLUXDB_TOKEN" in os.environ:  # exported in the shell: .env would not be read
-        raise Fail(
-            "influxdb: INFLUXDB_TOKEN, exported in your shell, is refused: "
-            f"`{unset_command(['INFLUXDB_TOKEN'])}`"
+    with _operator(s) as client:
+        org = client.organizations_api().find_organizations(org=s["INFLUXDB_ORG"])[0].id
+        user = _scripts_user(client, org)
+        tokens = client.authorizations_api().find_authorizations()
+        current = [a for a in tokens if s["INFLUXDB_TOKEN"] and a.token == s["INFLUXDB_TOKEN"]]
+        if (
+            current
+            and current[0].user_id == user
+            and _rights(current[0].permissions) == _rights(lesson_permissions(org))
+        ):
+            return  # the scripts' own, of their own user, with exactly the rights they need
+        if "INFLUXDB_TOKEN" in os.environ:  # exported in the shell: .env would not be read
+            raise Fail(
+                "influxdb: INFLUXDB_TOKEN, exported in your shell, is refused: "
+                f"`{unset_command(['INFLUXDB_TOKEN'])}`"
+            )
+        for old in tokens:  # an earlier token of the scripts, with other rights: retired
+            if (old.description or "").startswith("lesson-17 scripts:"):
+                client.authorizations_api().delete_authorization(old)
+        from influxdb_client import Authorization
+
+        made = client.authorizations_api().create_authorization(
+            authorization=Authorization(
+                org_id=org,
+                user_id=user,
+                description=LESSON_TOKEN,
+                permissions=lesson_permissions(org),
+            )
         )
-    for old in tokens:  # an earlier token of the scripts, with other rights: retired
-        if old.get("description", "").startswith("lesson-17 scripts:"):
-            _api(s, "DELETE", f"/api/v2/authorizations/{old['id']}", admin=True)
-    made = _api(
-        s,
-        "POST",
-        "/api/v2/authorizations",
-        {
-            "orgID": org,
-            "userID": user,
-            "description": LESSON_TOKEN,
-            "permissions": lesson_permissions(org),
-        },
-        admin=True,
-    )
-    s["INFLUXDB_TOKEN"] = made["token"]
-    write_env_setting("INFLUXDB_TOKEN", made["token"])
+    s["INFLUXDB_TOKEN"] = made.token
+    write_env_setting("INFLUXDB_TOKEN", made.token)
     log(
         NAME,
         f"made the scripts' token (user {SCRIPTS_USER}: the org's buckets and tasks only), "
@@ -305,21 +337,20 @@ def build():
 
 def _setup(s):
     """Onboard once (user, org, bucket, token from .env); later starts check the token."""
-    if _api(s, "GET", "/api/v2/setup", token=False).get("allowed"):
-        _api(
-            s,
-            "POST",
-            "/api/v2/setup",
-            token=False,
-            body={
-                "username": s["INFLUXDB_USERNAME"],
-                "password": s["INFLUXDB_PASSWORD"],
-                "org": s["INFLUXDB_ORG"],
-                "bucket": s["INFLUXDB_BUCKET"],
-                "token": s["INFLUXDB_ADMIN_TOKEN"],
-            },
-        )
-        log(NAME, f"set up org {s['INFLUXDB_ORG']}, bucket {s['INFLUXDB_BUCKET']}")
+    from influxdb_client import OnboardingRequest
+    from influxdb_client.service import SetupService
+
+    with _client(s, token=None) as client:
+        if _setup_allowed(client):
+            first = OnboardingRequest(
+                username=s["INFLUXDB_USERNAME"],
+                password=s["INFLUXDB_PASSWORD"],
+                org=s["INFLUXDB_ORG"],
+                bucket=s["INFLUXDB_BUCKET"],
+                token=s["INFLUXDB_ADMIN_TOKEN"],
+            )
+            SetupService(client.api_client).post_setup(first)
+            log(NAME, f"set up org {s['INFLUXDB_ORG']}, bucket {s['INFLUXDB_BUCKET']}")
     ensure_lesson_token(s)
     state, detail = probe(s)
     if state != "ok":
@@ -367,22 +398,27 @@ WEB_UI = {
 
 
 def look(s, engine):
-    """The newest points of INFLUXDB_BUCKET, through the HTTP API."""
+    """The newest points of INFLUXDB_BUCKET, through influxdb-client."""
+    from influxdb_client import Dialect
+    from influxdb_client.rest import ApiException
+    from urllib3.exceptions import HTTPError  # influxdb-client's transport: no answer
+
     flux = (
         f'from(bucket: "{s["INFLUXDB_BUCKET"]}") |> range(start: 0)'
         " |> toString() |> group()"  # fields of several types cannot share one table
         f' |> sort(columns: ["_time"], desc: true) |> limit(n: {SHOWN * 4})'
     )
-    body = json.dumps({"query": flux, "dialect": {"annotations": []}}).encode()
-    url = f"{s['INFLUXDB_URL'].rstrip('/')}/api/v2/query?org={quote(s['INFLUXDB_ORG'])}"
-    headers = {
-        "Authorization": f"Token {s['INFLUXDB_TOKEN']}",
-        "Content-Type": "application/json",
-        "Accept": "application/csv",
-    }
-    ensure_ours(NAME, address(s), daemon)
-    with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=30) as resp:
-        rows = list(csv.DictReader(resp.read().decode().splitlines()))
+    with _client(s) as client:
+        try:  # as CSV: times as the server writes them (query() would make them datetimes)
+            answer = client.query_api().query_csv(
+                flux, dialect=Dialect(header=True, annotations=[])
+            )
+            header, *lines = [line for line in answer if line] or [[]]
+        except ApiException as exc:  # it answered, but refused or failed the request
+            raise answered(NAME, exc.status, exc.reason) from None
+        except HTTPError as exc:  # it went away while we looked: look.py says so
+            raise ConnectionError(str(exc)) from None
+    rows = [dict(zip(header, line, strict=True)) for line in lines]
     note = WEB_UI[engine].format(url=s["INFLUXDB_URL"])
     print(
         f"InfluxDB at {s['INFLUXDB_URL']}, bucket {s['INFLUXDB_BUCKET']}: the newest "
