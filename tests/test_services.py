@@ -11,7 +11,7 @@ import pytest
 
 from utils.paths import LESSON, ROOT
 from utils.processes import UNNAMED, processes_readable
-from utils.settings import CLOSED_PORT, SETTINGS, exported_note
+from utils.settings import CLOSED_PORT, SETTINGS, WORKER, exported_note
 
 
 def test_mysql_answers_select_1_in_the_configured_database(mysql_conn):
@@ -77,6 +77,28 @@ def test_a_probe_tells_a_refused_credential_from_a_server_that_is_not_there(
     setting, value = CLOSED[name]
     state, detail = server.probe({**s, setting: value})
     assert state == "down" and detail, detail
+
+
+def test_a_bucket_the_server_lacks_is_named_and_made_by_services(influx):
+    """.env names a bucket the server has not got (a student renamed it): the probe names
+    INFLUXDB_BUCKET, not the org (InfluxDB 2.8 answers 404 for either), and `make
+    services` (the server's prepare) creates it. Seen failing before: "INFLUXDB_ORG (HTTP
+    404 ...)", with the advice to delete the server's data."""
+    from tools.services import influxdb_server
+    from tools.services.env_settings import read_settings
+
+    s = {**read_settings(), "INFLUXDB_BUCKET": f"renamed_{WORKER or 'serial'}"}
+    try:
+        state, detail = influxdb_server.SERVER.probe(s)
+        assert (state, detail) == (
+            "refused",
+            f"INFLUXDB_BUCKET (no bucket {s['INFLUXDB_BUCKET']!r} in the org)",
+        )
+        assert influxdb_server.reset_advice("native", detail) == "`make services` creates it"
+        influxdb_server.SERVER.prepare(s)
+        assert influxdb_server.SERVER.probe(s) == ("ok", "")
+    finally:
+        influxdb_server.delete_buckets(s, [s["INFLUXDB_BUCKET"]])
 
 
 def services(command, env=None, checkout=ROOT):

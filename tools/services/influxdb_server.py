@@ -217,8 +217,10 @@ def _rights(permissions):
 
 
 def prepare(s):
-    """After a start, as the operator: what the scripts need that a server lacks."""
+    """After a start, as the operator: what the scripts need that a server lacks (their
+    token, and INFLUXDB_BUCKET when .env names one the server has not got)."""
     ensure_lesson_token(s)
+    make_bucket(s, s["INFLUXDB_BUCKET"])
 
 
 def ensure_lesson_token(s):
@@ -271,6 +273,8 @@ def reset_advice(engine, detail="INFLUXDB_ADMIN_TOKEN"):
         return f"INFLUXDB_TOKEN is exported in your shell: `{unset}` to use .env's"
     if detail.startswith(("INFLUXDB_TOKEN", "the first-time setup")):
         return f"`{command('services')}` makes the scripts' own token and writes it into .env"
+    if detail.startswith("INFLUXDB_BUCKET"):
+        return f"`{command('services')}` creates it"
     if engine == "docker":
         return (
             "the volume keeps the token it was set up with: put that one in .env, or "
@@ -337,10 +341,10 @@ def build():
 
 def _setup(s):
     """Onboard once (user, org, bucket, token from .env); later starts check the token."""
-    from influxdb_client import OnboardingRequest
-    from influxdb_client.service import SetupService
-
     with _client(s, token=None) as client:
+        from influxdb_client import OnboardingRequest
+        from influxdb_client.service import SetupService
+
         if _setup_allowed(client):
             first = OnboardingRequest(
                 username=s["INFLUXDB_USERNAME"],
@@ -351,12 +355,11 @@ def _setup(s):
             )
             SetupService(client.api_client).post_setup(first)
             log(NAME, f"set up org {s['INFLUXDB_ORG']}, bucket {s['INFLUXDB_BUCKET']}")
-    ensure_lesson_token(s)
+    prepare(s)
     state, detail = probe(s)
     if state != "ok":
-        raise Fail(
-            f"influxdb answers but refuses the .env settings: {detail}; {reset_advice('native')}"
-        )
+        advice = reset_advice("native", detail)
+        raise Fail(f"influxdb answers but refuses the .env settings: {detail}; {advice}")
     return True
 
 
