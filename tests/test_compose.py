@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 from dotenv import dotenv_values
 
@@ -230,3 +231,55 @@ def test_apple_silicon_gets_dynamodb_local_as_x86_64_with_rosetta_spelled_out():
         assert "platform" not in service, section
     readme = " ".join((ROOT / "README.md").read_text().split())  # one line, as rendered
     assert "Use Rosetta for x86_64/amd64 emulation on Apple Silicon" in readme
+
+
+# What the tools write into .env (tools/services/env_settings.write_env_setting, through
+# python-dotenv's set_key), each through a setting that reaches a container's environment.
+WRITTEN = {
+    "MYSQL_ROOT_PASSWORD": ("mysql", "MYSQL_ROOT_PASSWORD", "a #not-a-comment"),
+    "MYSQL_PASSWORD": ("mysql", "MYSQL_PASSWORD", "it's"),
+    "MYSQL_USER": ("mysql", "MYSQL_USER", ' say "hi" '),
+    "INFLUXDB_PASSWORD": ("influxdb", "DOCKER_INFLUXDB_INIT_PASSWORD", "x$y and $$"),
+    "INFLUXDB_ADMIN_TOKEN": ("influxdb", "DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", "b64+/token=="),
+}
+
+
+def test_what_the_tools_write_into_env_reads_the_same_in_python_dotenv_and_compose(
+    tmp_path, monkeypatch
+):
+    """A `#`, a quote, spaces and `$` survive both readers; the file keeps its comments and
+    its owner, and is private; what would read differently (a backslash, `${`, a line
+    break) is refused unwritten."""
+    from tools.services import common, env_settings
+
+    monkeypatch.setattr(env_settings, "ROOT", tmp_path)
+    env = tmp_path / ".env"
+    env.write_text((ROOT / ".env.example").read_text())
+    env.chmod(0o644)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
+    os.chown(env, *owner)  # as root: a user's .env, as under `sudo make services`
+    for name, (_, _, value) in WRITTEN.items():
+        env_settings.write_env_setting(name, value)
+    for value in ("back\\slash", "${HOME}", "two\nlines"):
+        with pytest.raises(common.Fail):
+            env_settings.write_env_setting("INFLUXDB_TOKEN", value)
+    assert env.stat().st_mode & 0o777 == 0o600
+    assert (env.stat().st_uid, env.stat().st_gid) == owner
+    text = env.read_text()
+    assert text.startswith("# Settings of the lesson's database servers")
+    assert "INFLUXDB_TOKEN=\n" in text  # untouched by the refused values
+    read = dotenv_values(env)
+    assert {name: read[name] for name in WRITTEN} == {n: v for n, (_, _, v) in WRITTEN.items()}
+    proc = subprocess.run(
+        [*compose_command(), "--env-file", env, "config", "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    services = json.loads(proc.stdout)["services"]
+    composed = {
+        name: services[service]["environment"][variable].replace("$$", "$")
+        for name, (service, variable, _) in WRITTEN.items()
+    }
+    assert composed == {n: v for n, (_, _, v) in WRITTEN.items()}

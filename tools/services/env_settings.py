@@ -6,7 +6,6 @@ import re
 
 from ..platforms import command, venv_python
 from .common import ROOT, Fail
-from .places import open_private
 
 
 def _dotenv_values(path):
@@ -40,17 +39,22 @@ def file_settings():
 
 
 def write_env_setting(name, value):
-    """Set one line NAME=value in .env (replaced where it is, else added), keeping the
-    file's other lines, comments and private mode."""
+    """Set NAME='value' in .env with python-dotenv's set_key (replaced where it is, else
+    added), keeping the file's other lines, comments and owner; readable by its owner only.
+    set_key's single quotes read the same in python-dotenv and in Docker Compose's env-file
+    parser (compose-go), except for a backslash (python-dotenv unescapes it, Compose keeps
+    it), `${` (python-dotenv expands it, Compose does not) and a line break (line-based
+    readers here): those are refused."""
+    if "\\" in value or "${" in value or "\n" in value:
+        raise Fail(f"{name}: a value with a backslash, ${{ or a line break is not written to .env")
+    from dotenv import set_key
+
     env = ROOT / ".env"
-    text = env.read_text() if env.exists() else ""
-    line = f"{name}={value}"
-    if re.search(rf"(?m)^{name}=", text):
-        text = re.sub(rf"(?m)^{name}=.*$", lambda _: line, text)
-    else:
-        text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
-    with open_private(env) as out:
-        out.write(text)
+    before = env.stat() if env.exists() else None
+    set_key(env, name, value)  # a new file, written beside .env and moved over it
+    env.chmod(0o600)  # readable by its owner only, as make install makes it
+    if before and hasattr(os, "chown") and os.geteuid() == 0:  # sudo: still the user's file
+        os.chown(env, before.st_uid, before.st_gid)
 
 
 SECRETS = (
