@@ -76,53 +76,22 @@ def with_fresh_secrets(text):
 LOCAL = ("127.0.0.1", "localhost", "::1")  # the lesson's own servers, not a managed MySQL
 
 
-def with_operator_secrets(text):
-    """An .env from before the lesson's own MySQL user and InfluxDB token: (new text,
-    what changed). Its root password becomes MYSQL_ROOT_PASSWORD (set-up only) and the
-    scripts get the user `lesson` with a fresh password; its InfluxDB token, the
-    operator's, becomes INFLUXDB_ADMIN_TOKEN, and `make services` makes the scripts' own."""
+def with_lesson_user(text):
+    """An .env edited to log in to the lesson's own server as root: (new text, what
+    changed). The scripts log in as `lesson` again; root's password stays
+    MYSQL_ROOT_PASSWORD, for set-up only (doctor's warning sends students here)."""
     values = dict(re.findall(r"(?m)^([A-Z_]+)=(.*)$", text))
-    notes = []
-    if "MYSQL_ROOT_PASSWORD" not in values and "MYSQL_PASSWORD" in values:
-        if values.get("MYSQL_USER", "root") == "root":
-            root = values["MYSQL_PASSWORD"]
-            text = re.sub(r"(?m)^MYSQL_USER=.*$", "MYSQL_USER=lesson", text)
-            text = re.sub(
-                r"(?m)^MYSQL_PASSWORD=.*$",
-                lambda _: f"MYSQL_PASSWORD={secrets.token_hex(16)}",
-                text,
-            )
-            notes.append("the scripts now log in to MySQL as `lesson`, not root")
-        else:
-            root = secrets.token_hex(16)
+    if values.get("MYSQL_USER") != "root" or values.get("MYSQL_HOST", LOCAL[0]) not in LOCAL:
+        return text, []  # a managed server elsewhere keeps the user its owner gave
+    text = re.sub(r"(?m)^MYSQL_USER=.*$", "MYSQL_USER=lesson", text)
+    if values.get("MYSQL_PASSWORD") == values.get("MYSQL_ROOT_PASSWORD"):  # not root's
         text = re.sub(
-            r"(?m)^(MYSQL_PASSWORD=.*)$", lambda m: f"{m[1]}\nMYSQL_ROOT_PASSWORD={root}", text
-        )
-        notes.append("root's password is MYSQL_ROOT_PASSWORD, for set-up only")
-    elif values.get("MYSQL_USER") == "root" and values.get("MYSQL_HOST", LOCAL) in LOCAL:
-        # A current .env, edited to log in as root: the lesson's server has its own user
-        # for the scripts (root's password stays MYSQL_ROOT_PASSWORD, for set-up only).
-        text = re.sub(r"(?m)^MYSQL_USER=.*$", "MYSQL_USER=lesson", text)
-        if values.get("MYSQL_PASSWORD") == values.get("MYSQL_ROOT_PASSWORD"):  # not root's
-            text = re.sub(
-                r"(?m)^MYSQL_PASSWORD=.*$",
-                lambda _: f"MYSQL_PASSWORD={secrets.token_hex(16)}",
-                text,
-            )
-        notes.append(
-            f"the scripts now log in to MySQL as `lesson`, not root (`{command('services')}` "
-            "makes that user)"
-        )
-    if "INFLUXDB_ADMIN_TOKEN" not in values and "INFLUXDB_TOKEN" in values:
-        admin = values["INFLUXDB_TOKEN"]
-        text = re.sub(
-            r"(?m)^INFLUXDB_TOKEN=.*$",
-            lambda _: f"INFLUXDB_TOKEN=\nINFLUXDB_ADMIN_TOKEN={admin}",
+            r"(?m)^MYSQL_PASSWORD=.*$",
+            lambda _: f"MYSQL_PASSWORD={secrets.token_hex(16)}",
             text,
         )
-        notes.append(f"the InfluxDB operator token is INFLUXDB_ADMIN_TOKEN ({command('services')} "
-                     "makes the scripts' own INFLUXDB_TOKEN)")  # fmt: skip
-    return text, notes
+    made = f"`{command('services')}` makes that user"
+    return text, [f"the scripts now log in to MySQL as `lesson`, not root ({made})"]
 
 
 def with_published_replaced(text):
@@ -229,7 +198,7 @@ class Tasks:
             if os.name == "posix" and env.stat().st_mode & 0o077:
                 env.chmod(0o600)
                 print("install: .env was readable by other users: made it private (chmod 600)")
-            text, notes = with_operator_secrets(env.read_text())
+            text, notes = with_lesson_user(env.read_text())
             text, published = with_published_replaced(text)
             if published:
                 notes.append(

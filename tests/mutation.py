@@ -98,11 +98,11 @@ MUTANTS = [
     ),
     # --- tasks.py ---
     Mutant(
-        "an old .env without a MYSQL_USER line stays on root",
+        "install leaves an .env edited to log in as root on root",
         "tasks.py",
-        'if values.get("MYSQL_USER", "root") == "root":',
-        'if values.get("MYSQL_USER") == "root":',
-        ("tests/test_shared_machine.py", "-k", "without_a_user_line"),
+        '    text = re.sub(r"(?m)^MYSQL_USER=.*$", "MYSQL_USER=lesson", text)\n',
+        "",
+        ("tests/test_doctor.py", "-k", "log_in_as_root"),
     ),
     Mutant(
         "make lint no longer runs actionlint",

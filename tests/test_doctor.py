@@ -264,7 +264,7 @@ def test_a_managed_server_elsewhere_keeps_root_and_the_warning_says_what_to_do(
     from tools import doctor
 
     text = "MYSQL_HOST=db.example.com\nMYSQL_USER=root\nMYSQL_PASSWORD=x\nMYSQL_ROOT_PASSWORD=y\n"
-    assert tasks.with_operator_secrets(text) == (text, [])
+    assert tasks.with_lesson_user(text) == (text, [])
     (tmp_path / ".env").write_text(text)
     shutil.copy(ROOT / ".env.example", tmp_path)
     monkeypatch.setattr(doctor, "ROOT", tmp_path)

@@ -778,51 +778,6 @@ def test_finding_10_the_scripts_influx_token_reaches_the_orgs_buckets_only(influ
     run_ok("05", "write.py")  # and the scripts do their work with it
 
 
-def test_finding_10_install_moves_an_old_env_to_the_lessons_own_credentials(tmp_path):
-    """An .env from before: root's password becomes MYSQL_ROOT_PASSWORD (set-up only), the
-    scripts get the user lesson with a new password, the token becomes the operator's."""
-    checkout = checkout_copy(tmp_path)
-    shutil.copy(ROOT / "tasks.py", checkout)
-    old = (
-        "MYSQL_USER=root\nMYSQL_PASSWORD=oldroot\n"  # pragma: allowlist secret
-        "MYSQL_DATABASE=demo\nINFLUXDB_TOKEN=oldtoken\n"  # pragma: allowlist secret
-    )
-    (checkout / ".env").write_text(old)
-    proc = install_in(checkout)
-    assert "install: updated .env" in proc.stdout, proc.stdout + proc.stderr
-    new = dict(
-        line.split("=", 1) for line in (checkout / ".env").read_text().splitlines() if "=" in line
-    )
-    assert new["MYSQL_USER"] == "lesson"
-    assert new["MYSQL_ROOT_PASSWORD"] == "oldroot"  # pragma: allowlist secret
-    assert re.fullmatch(r"[0-9a-f]{32}", new["MYSQL_PASSWORD"])
-    assert new["INFLUXDB_ADMIN_TOKEN"] == "oldtoken" and new["INFLUXDB_TOKEN"] == ""
-    again = install_in(checkout)
-    assert "updated .env" not in again.stdout  # once only
-
-
-def test_finding_10_install_moves_an_old_env_without_a_user_line_off_root(tmp_path):
-    """Older still: no MYSQL_USER line at all, so the scripts logged in as root (the default
-    then). Root's password moves to MYSQL_ROOT_PASSWORD; the scripts get `lesson`."""
-    checkout = checkout_copy(tmp_path)
-    shutil.copy(ROOT / "tasks.py", checkout)
-    (checkout / ".env").write_text(
-        "MYSQL_PASSWORD=oldroot\nMYSQL_DATABASE=demo\n"
-    )  # pragma: allowlist secret
-    proc = install_in(checkout)
-    assert "the scripts now log in to MySQL as `lesson`" in proc.stdout, proc.stdout + proc.stderr
-    read = subprocess.run(
-        [sys.executable, "-c", "from tools.services import env_settings as e; import json;"
-         " print(json.dumps(e.read_settings()))"],
-        cwd=checkout, capture_output=True, text=True,
-        env={k: v for k, v in os.environ.items() if k not in SETTINGS},
-    )  # fmt: skip
-    settings = json.loads(read.stdout)  # as the scripts and the servers read them
-    assert settings["MYSQL_USER"] == "lesson"
-    assert settings["MYSQL_ROOT_PASSWORD"] == "oldroot"  # pragma: allowlist secret
-    assert re.fullmatch(r"[0-9a-f]{32}", settings["MYSQL_PASSWORD"])
-
-
 DATA_HOME = """
 import json, sys
 from pathlib import Path

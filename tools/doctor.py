@@ -126,7 +126,7 @@ def check_env_file():
         local = host.strip() in ("127.0.0.1", "localhost", "::1")
         fix = (
             f"`{command('install')}` moves .env to the lesson's own user"
-            if local  # tasks.py: with_operator_secrets
+            if local  # tasks.py: with_lesson_user
             else "give them a user of their own on that server"
         )
         report(
