@@ -176,8 +176,6 @@ class Daemon:
             record = json.loads(self.pidfile.read_text())
         except (FileNotFoundError, ValueError):
             return None
-        if isinstance(record, int):  # a pid file of an older version: the bare number
-            record = self._adopt(record)
         try:
             pid = int(record["pid"])
         except (KeyError, TypeError, ValueError):
@@ -185,19 +183,6 @@ class Daemon:
         if not pid_alive(pid) or identity(pid) != (record.get("started"), record.get("exe")):
             return None
         return pid
-
-    def _adopt(self, pid):
-        """An old bare-number pid file counts only for a live process that runs in this
-        checkout's .services/NAME (where start() runs it); it is rewritten in full."""
-        cwd = process_facts(pid).cwd
-        if cwd is None:
-            return None
-        if not any(f == cwd or f in cwd.parents for f in (self.dir, self.data)):
-            return None
-        started, exe = identity(pid)
-        record = {"pid": pid, "started": started, "exe": exe}
-        self.pidfile.write_text(json.dumps(record) + "\n")
-        return record
 
     def start(self, argv, port, pass_fds=()):
         """Start argv in the background as the servers' user; pass_fds: open files it
