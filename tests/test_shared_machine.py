@@ -4,7 +4,6 @@ A second checkout (a copy of the tools and compose files) stands in for another 
 clone, so that nothing here touches this checkout's running servers.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -811,27 +810,21 @@ def test_finding_11_a_fresh_clone_where_a_deleted_one_was_never_meets_its_server
     assert second["gone"] == [str(clone.resolve())]
     assert not (shared / first["home"]).exists()
 
-    # Kept: a checkout that exists, one that ran servers before ids existed (logs, no id,
-    # its folder named by the hash of its path), and a folder a process still runs in.
+    # Kept: a checkout that exists, and a folder a process still runs in. Gone: the
+    # folder of a checkout deleted for good (nothing at its path any more).
     other = data_home_of(checkout_copy(tmp_path / "other"))
-    older = checkout_copy(tmp_path / "older").resolve()
-    (older / ".services" / "mysql").mkdir(parents=True)
-    (older / ".services" / "mysql" / "mysql.log").write_text("")
-    older_home = shared / hashlib.sha256(str(older).encode()).hexdigest()[:12]
-    older_home.mkdir()
-    (older_home / "checkout").write_text(f"{older}\n")
-    busy = shared / "0123456789ab"
-    busy.mkdir()
-    (busy / "checkout").write_text(f"{tmp_path / 'deleted'}\n")
+    busy, lost = shared / "0123456789ab", shared / "ba9876543210"
+    for folder in (busy, lost):
+        folder.mkdir()
+        (folder / "checkout").write_text(f"{tmp_path / folder.name}\n")  # no such checkout
     sleeper = subprocess.Popen(["sleep", "60"], cwd=busy)
     try:
         again = data_home_of(clone)
     finally:
         sleeper.kill()
         sleeper.wait()
-    assert again == {"gone": [], "home": second["home"]}
-    assert (shared / other["home"]).is_dir() and older_home.is_dir() and busy.is_dir()
-    assert data_home_of(older)["home"] == older_home.name
+    assert again == {"gone": [str(tmp_path / lost.name)], "home": second["home"]}
+    assert (shared / other["home"]).is_dir() and busy.is_dir() and not lost.exists()
 
 
 def test_finding_11_a_refused_operator_token_is_one_line_with_the_fix(monkeypatch, influx):

@@ -1,6 +1,5 @@
 """Who the servers run as, and where their data lives, readable by them alone."""
 
-import hashlib
 import os
 import secrets
 import shutil
@@ -9,7 +8,7 @@ from pathlib import Path
 
 from . import common
 from .builds import sha256_of
-from .common import ROOT, STATE, Fail, run
+from .common import STATE, Fail, run
 
 # No server runs as the OS root user. Started by a normal user, they run as that user
 # with their data in .services/NAME. Started by root (who may apt-get MariaDB), they run
@@ -66,25 +65,16 @@ def data_home():
 ID_FILE = STATE / "checkout-id"
 
 
-def _legacy_id(root):
-    return hashlib.sha256(str(root).encode()).hexdigest()[:12]
-
-
-def _has_run_servers(state):
-    return any(state.glob("*/*.log"))
-
-
 def checkout_id():
     """This checkout's name for its folder in /var/lib/lesson-17: random, and kept in
     .services/, so it goes when the checkout goes. A new clone at the path of a deleted
     one gets a new folder, never the old servers' data, which were set up with the old
-    .env's passwords and tokens. A checkout whose servers ran before ids existed (logs in
-    .services/, no id) keeps its folder, named by the hash of its path."""
+    .env's passwords and tokens."""
     try:
         return ID_FILE.read_text().strip()
     except FileNotFoundError:
         pass
-    new = _legacy_id(ROOT) if _has_run_servers(STATE) else secrets.token_hex(6)
+    new = secrets.token_hex(6)
     private_state()
     ID_FILE.write_text(new + "\n")
     return new
@@ -96,11 +86,10 @@ def _belongs_to_a_checkout(folder):
         root = Path((folder / "checkout").read_text().strip())
     except OSError:
         return True  # not one of ours as we know them: left alone
-    state = root / ".services"
     try:
-        return (state / "checkout-id").read_text().strip() == folder.name
-    except OSError:
-        return folder.name == _legacy_id(root) and _has_run_servers(state)
+        return (root / ".services" / "checkout-id").read_text().strip() == folder.name
+    except OSError:  # the checkout, or its .services/, is gone
+        return False
 
 
 def _in_use(folder):
