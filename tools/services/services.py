@@ -32,7 +32,6 @@ from .env_settings import checked_settings, exported_overrides, is_port, read_se
 from .own_server import LOCAL_HOSTS
 from .owners import holder, refusal
 from .places import forget_gone_checkouts, private_state
-from .processes import process_facts
 from .servers import SERVERS, docker_engine_present, engine, record_engine
 
 COMPOSE = ["docker", "compose", "--project-directory", str(ROOT), "--env-file", str(ROOT / ".env")]
@@ -84,10 +83,6 @@ def published_ports(name):
             if p.get("PublishedPort")
         }
     )
-
-
-def runs_as_root(pid):
-    return 0 in (process_facts(pid).uids or ())
 
 
 def check_owners(s, chosen):
@@ -162,9 +157,6 @@ def _up(s, chosen):
                 state, detail = server.probe(s)
             except Exception:  # noqa: BLE001 - then a fresh start sets everything up
                 pass
-        if state == "ok" and pid and runs_as_root(pid):  # started by an older version
-            log(name, f"restarting it: pid {pid} runs as root, and no server should")
-            state = "restart"
         if state == "ok":
             owner = f"pid {pid}" if pid else "on another host, not started here"
             log(name, f"healthy, already running ({owner}): {server.describe(s)}")
