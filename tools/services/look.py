@@ -5,7 +5,8 @@
     python3 -m tools.services.look dynamodb   every table, its item count and first items
     python3 -m tools.services.look influxdb   the newest points of INFLUXDB_BUCKET
 
-Settings from .env, as everywhere. Standard library only.
+Settings from .env, as everywhere. Runs in the project's .venv: MySQL through its own
+command-line client, DynamoDB through botocore, InfluxDB through influxdb-client.
 """
 
 import subprocess
