@@ -865,3 +865,35 @@ def test_a_first_sudo_make_services_leaves_env_to_the_user_who_typed_it(tmp_path
     made = (checkout / ".env").stat()
     assert (made.st_uid, made.st_mode & 0o777) == (65534, 0o600)
     assert os.stat(ROOT / ".venv").st_uid == os.getuid()  # outside that checkout: untouched
+
+
+def test_finding_11_two_checkouts_forgetting_the_same_gone_folders_both_succeed(tmp_path):
+    """Seen when two clones ran `make services` at once: both found the same gone
+    checkout's folder, one deleted it, and the other died on FileNotFoundError."""
+    if not processes_readable():  # without /proc nothing counts as gone: nothing to race
+        return
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for n in range(100):
+        folder = shared / f"{n:012x}"
+        folder.mkdir()
+        (folder / "checkout").write_text(f"{tmp_path / 'deleted' / str(n)}\n")
+        for part in range(5):  # something for rmtree to walk, so the two overlap
+            (folder / f"file{part}").write_text("x")
+    clones = [checkout_copy(tmp_path / f"clone{n}") for n in range(4)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", DATA_HOME, str(shared)],
+            cwd=clone,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for clone in clones
+    ]
+    results = [(run.wait(), run.stderr.read(), run.stdout.read()) for run in runs]
+    assert [(code, err) for code, err, _ in results] == [(0, "")] * 4
+    gone = [path for _, _, out in results for path in json.loads(out)["gone"]]
+    assert set(gone) == {str(tmp_path / "deleted" / str(n)) for n in range(100)}
+    homes = {json.loads(out)["home"] for _, _, out in results}
+    assert {folder.name for folder in shared.iterdir()} == homes  # the gone ones are all gone

@@ -134,10 +134,20 @@ def forget_gone_checkouts():
             continue
         if _belongs_to_a_checkout(folder) or _in_use(folder):
             continue
-        gone.append((folder / "checkout").read_text().strip())
-        shutil.rmtree(folder)
+        try:
+            checkout = (folder / "checkout").read_text().strip()
+        except FileNotFoundError:  # another checkout's `services` is removing it
+            continue
+        shutil.rmtree(folder, onerror=_unless_gone)
+        gone.append(checkout)
         _remove_user(f"{SERVICE_USER}-{folder.name}")
     return gone
+
+
+def _unless_gone(function, path, excinfo):
+    """rmtree's error handler: a file another process removed first is fine."""
+    if not isinstance(excinfo[1], FileNotFoundError):
+        raise excinfo[1]
 
 
 def _remove_user(name):
