@@ -11,11 +11,14 @@ as "the reference solution, except this". Its CAUGHT_BY names the test that must
 
 Each test says which function it is about (`@pytest.mark.about("update_user")`) and
 sets its data up without the others, so an unwritten function fails its own test only.
+A test marked `@pytest.mark.stretch` grades an optional part: `make check` lists it
+apart, and the exercise is done without it.
 """
 
 import importlib.util
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -56,6 +59,7 @@ for folder in EXERCISES:  # each exercise's given models, importable by its test
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "about(function): the function a test checks")
+    config.addinivalue_line("markers", "stretch: grades an optional part of the exercise")
 
 
 # --- which files, loaded how ---
@@ -127,6 +131,31 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize(
             "exercise", files, indirect=True, ids=[label(f) for f in files], scope="module"
         )
+
+
+def pytest_collection_modifyitems(config, items):
+    """A known-wrong solution is the reference solution with one mistake, made in one
+    part of its exercise: the main task or the stretch goal (exercise 6). It runs the
+    tests of the part its CAUGHT_BY test is in; the other part is the reference's own
+    code, which the reference's run proves already."""
+    stretch = {(exercise_of(i.path), i.originalname): is_stretch(i) for i in items}
+    chosen, left = [], []
+    for item in items:
+        path = item.callspec.params.get("exercise") if hasattr(item, "callspec") else None
+        if path is not None and Path(path).parent.name == "wrong":
+            caught_by = re.search(r'^CAUGHT_BY = "(\w+)"', Path(path).read_text(), re.M)
+            part = caught_by and stretch.get((exercise_of(item.path), caught_by[1]))
+            if part is not None and part != is_stretch(item):
+                left.append(item)
+                continue
+        chosen.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = chosen
+
+
+def is_stretch(item):
+    return item.get_closest_marker("stretch") is not None
 
 
 @pytest.fixture(scope="module")
@@ -201,25 +230,80 @@ def mysql_engine(mysql_url):
     engine.dispose()
 
 
-CREATED = set()
+MADE = {}  # database URL -> {table name: its DDL}: the tables made there in this session
+DESIGNS = {}  # (database URL, id of a MetaData) -> (that MetaData, {table name: its DDL})
 
 
-def empty_tables(engine, metadata):
-    """An exercise's tables, empty: made afresh the first time in a session (dropped and
-    created, so a changed model is picked up), then emptied row by row, which is quicker."""
-    if (str(engine.url), id(metadata)) not in CREATED:
-        metadata.drop_all(engine)
-        metadata.create_all(engine)
-        CREATED.add((str(engine.url), id(metadata)))
-        return
+def ddl(engine, table):
+    """A table (and its indexes) as the database would be told to create it."""
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    made = [str(CreateTable(table).compile(engine))]
+    made += sorted(str(CreateIndex(index).compile(engine)) for index in table.indexes)
+    return "\n".join(made)
+
+
+def empty_tables(engine, metadata, *inserts):
+    """An exercise's tables, empty, then given the rows of `inserts` (SQL statements) in
+    the same transaction. A table is made afresh (dropped and created) when the database
+    does not hold it as metadata has it: the first time in a session, so a changed model
+    is picked up, and whenever a file under check designs it otherwise (exercise 6's
+    students write their own models), and so are the tables that refer to it. The
+    others are emptied row by row, which is quicker."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.schema import DropTable
+
+    made = MADE.setdefault(str(engine.url), {})
+    if (str(engine.url), id(metadata)) not in DESIGNS:  # compiled once per file under check
+        DESIGNS[str(engine.url), id(metadata)] = (
+            metadata,
+            {table.name: ddl(engine, table) for table in metadata.sorted_tables},
+        )
+    wanted = DESIGNS[str(engine.url), id(metadata)][1]
+    stale = {name for name, want in wanted.items() if made.get(name) != want}
+    for table in metadata.sorted_tables:  # sorted: each after the tables it refers to
+        if {fk.target_fullname.rsplit(".", 1)[0] for fk in table.foreign_keys} & stale:
+            stale.add(table.name)
+    gone = stale | (set(made) - set(wanted))  # and an earlier design's tables of its own
+    mysql = engine.dialect.name == "mysql"
     with engine.begin() as conn:
+        if gone and mysql:  # an earlier design's foreign keys must not order the drops
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+        try:
+            for name in sorted(gone):
+                made.pop(name, None)
+                conn.execute(DropTable(sa_table(name), if_exists=True))
+        finally:
+            if gone and mysql:
+                conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+        for table in metadata.sorted_tables:
+            if table.name in stale:
+                try:
+                    table.create(conn)
+                except DBAPIError as exc:  # a student's design the database cannot make
+                    raise AssertionError(
+                        f"the database refused to create {table.name}: {exc.orig}"
+                    ) from None
+                made[table.name] = wanted[table.name]
         for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name not in stale:
+                conn.execute(table.delete())
+        for statement in inserts:
+            conn.execute(text(statement))
+
+
+def sa_table(name):
+    """A bare Table of that name, enough to drop it."""
+    from sqlalchemy import MetaData, Table
+
+    return Table(name, MetaData())
 
 
 @pytest.fixture(scope="session")
 def tables():
-    """tables(engine, metadata): empty_tables as a fixture, for the exercises' tests."""
+    """tables(engine, metadata, *inserts): empty_tables as a fixture, for the exercises'
+    tests."""
     return empty_tables
 
 
@@ -395,6 +479,7 @@ def pytest_runtest_makereport(item, call):
             "test": item.originalname,
             "doc": (item.obj.__doc__ or item.name).strip().splitlines()[0],
             "about": marker.args[0] if marker else None,
+            "stretch": is_stretch(item),
             "case": "-".join(str(v) for k, v in sorted(params.items())),
             "passed": report.passed,
             "kind": None,
