@@ -198,7 +198,7 @@ DIAGRAMS = [  # (the README that draws the tables, the module that declares them
     ("practice/1_user_management/README.md", "practice/1_user_management/user_models.py"),
     ("practice/2_blog/README.md", "practice/2_blog/blog_models.py"),
     ("practice/3_ecommerce/README.md", "practice/3_ecommerce/shop_models.py"),
-    ("practice/6_multi_tenant/README.md", "practice/6_multi_tenant/tenant_models.py"),
+    ("practice/6_multi_tenant/README.md", "practice/6_multi_tenant/starter.py"),
 ]
 
 

@@ -1,11 +1,66 @@
 """Exercise 6, reference solution. Try the starter first: this is one way, not the way."""
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session, with_loader_criteria
-
-from tenant_models import (
-    TenantScoped,
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint, event
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    with_loader_criteria,
 )
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Organisation(Base):
+    __tablename__ = "tenant_organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+
+
+class TenantScoped:
+    """Every row of these tables belongs to one organisation that exists: Mapped[int]
+    (not int | None) makes org_id NOT NULL, and the foreign key makes it an organisation."""
+
+    org_id: Mapped[int] = mapped_column(ForeignKey("tenant_organisation.id"))
+
+
+class Member(TenantScoped, Base):
+    __tablename__ = "tenant_member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(50))
+    documents: Mapped[list["Document"]] = relationship(back_populates="owner")
+
+    __table_args__ = (
+        # An email once per organisation. It starts with org_id, so it is also the index
+        # that finds a member by organisation and email.
+        UniqueConstraint("org_id", "email"),
+        # What a document's (org_id, owner_id) refers to: a member of that organisation.
+        UniqueConstraint("org_id", "id"),
+    )
+
+
+class Document(TenantScoped, Base):
+    __tablename__ = "tenant_document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    owner_id: Mapped[int] = mapped_column()
+    owner: Mapped[Member] = relationship(back_populates="documents")
+
+    __table_args__ = (
+        # The owner is a member of the document's own organisation: both columns are
+        # checked together, so no document can point across organisations.
+        ForeignKeyConstraint(["org_id", "owner_id"], ["tenant_member.org_id", "tenant_member.id"]),
+        # One organisation's documents in title order, read straight from the index.
+        Index("ix_tenant_document_org_id_title", "org_id", "title"),
+    )
+
+
+# --- Stretch goal: a session that only ever sees and writes one organisation's rows ---
 
 
 def values_set(statement):

@@ -4,8 +4,6 @@ aliased(Document) sees every organisation's documents."""
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tenant_models import TenantScoped
-
 CAUGHT_BY = "test_queries"
 
 

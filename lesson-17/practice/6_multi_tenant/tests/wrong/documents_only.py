@@ -4,8 +4,6 @@ of other organisations show up."""
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tenant_models import Document, TenantScoped
-
 CAUGHT_BY = "test_queries"
 
 

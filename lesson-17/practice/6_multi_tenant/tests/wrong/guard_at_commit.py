@@ -4,8 +4,6 @@ before each flush: a query between add() and commit() flushes the row unchecked.
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tenant_models import TenantScoped
-
 CAUGHT_BY = "test_a_write_is_checked_before_any_query_flushes_it"
 
 

@@ -4,8 +4,6 @@ a list of rows (executemany): those rows are refused by the NOT NULL column."""
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tenant_models import TenantScoped
-
 CAUGHT_BY = "test_generated_calls_match_the_reference"
 
 

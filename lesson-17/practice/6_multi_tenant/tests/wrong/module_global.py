@@ -4,8 +4,6 @@ last: with two tenants' sessions open at once, both filter and stamp as the seco
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tenant_models import TenantScoped
-
 CAUGHT_BY = "test_two_live_sessions_stay_apart"
 
 

@@ -4,8 +4,6 @@ without a word: the caller believes the row went to the other organisation."""
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tenant_models import TenantScoped
-
 CAUGHT_BY = "test_new_rows"
 
 

@@ -4,8 +4,6 @@ org_id change: `doc.org_id = 2; commit()` hands the document to another organisa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, with_loader_criteria
 
-from tenant_models import TenantScoped
-
 CAUGHT_BY = "test_rows_cannot_move"
 
 
