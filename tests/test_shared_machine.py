@@ -813,7 +813,7 @@ def test_finding_11_a_fresh_clone_where_a_deleted_one_was_never_meets_its_server
     # Kept: a checkout that exists, and a folder a process still runs in. Gone: the
     # folder of a checkout deleted for good (nothing at its path any more).
     other = data_home_of(checkout_copy(tmp_path / "other"))
-    busy, lost = shared / "0123456789ab", shared / "ba9876543210"
+    busy, lost = shared / "0123456789ab", shared / "ba9876543210"  # pragma: allowlist secret
     for folder in (busy, lost):
         folder.mkdir()
         (folder / "checkout").write_text(f"{tmp_path / folder.name}\n")  # no such checkout
